@@ -1,0 +1,362 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+Lean topotest harness for the user-mode-linux lab.
+
+FRR's own topotest library (topogen + munet) runs in the lab but costs
+seconds per node; this harness keeps FRR's conventions (one directory per
+test, per-router config files, vtysh/json checks, a log directory per test)
+with plain network namespaces and veth links.
+
+Every router runs its FRR daemons with a pathspace of its own name
+(`-N <router>`), so `vtysh -N <router>` reaches it; its integrated config
+`<testdir>/<router>/frr.conf` is applied with `vtysh -b` as frrinit does.
+Logs, BGP pcaps and a state dump land in $LAB_LOGS/<test>/.
+"""
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+
+FRR_PREFIX = os.environ.get("FRR_PREFIX", "/usr")
+SBIN = os.path.join(FRR_PREFIX, "sbin")
+VTYSH = os.path.join(FRR_PREFIX, "bin", "vtysh")
+RUNDIR = "/var/run/frr"
+WORKDIR = "/tmp/lab"
+
+
+class CmdError(Exception):
+    pass
+
+
+def run(cmd, check=True, timeout=60, stdin=None):
+    """Run a shell command in the lab's root namespace; return stdout."""
+    p = subprocess.run(
+        cmd,
+        shell=True,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        input=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
+    if check and p.returncode != 0:
+        raise CmdError("%s: exit %d: %s" % (cmd, p.returncode, p.stderr.strip()))
+    return p.stdout
+
+
+def wait_for(fn, timeout=30, interval=0.5, desc=None):
+    """Poll fn() until it returns a falsy 'error' value (None/""/False).
+
+    fn returns None when the condition holds and a description of what is
+    still wrong otherwise, like FRR's topotest.run_and_expect. Returns None
+    on success, the last error otherwise.
+    """
+    deadline = time.time() + timeout
+    err = None
+    while True:
+        try:
+            err = fn()
+        except (CmdError, ValueError, KeyError, IndexError, TypeError) as e:
+            err = "%s: %s" % (type(e).__name__, e)
+        if not err:
+            return None
+        if time.time() >= deadline:
+            return "%s: %s" % (desc or getattr(fn, "__name__", "condition"), err)
+        time.sleep(interval)
+
+
+def json_subset(actual, expected, path=""):
+    """Return None if `expected` is contained in `actual`, else a diff text.
+
+    Dicts match key by key (extra keys in actual are fine), lists match
+    element by element in order, a value of None in expected requires the
+    key to be absent.
+    """
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return "%s: expected an object, got %r" % (path or "/", actual)
+        for k, v in expected.items():
+            if v is None:
+                if k in actual:
+                    return "%s/%s: should be absent" % (path, k)
+                continue
+            if k not in actual:
+                return "%s/%s: missing" % (path, k)
+            err = json_subset(actual[k], v, "%s/%s" % (path, k))
+            if err:
+                return err
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) < len(expected):
+            return "%s: expected list of >= %d, got %r" % (path, len(expected), actual)
+        for i, v in enumerate(expected):
+            err = json_subset(actual[i], v, "%s[%d]" % (path, i))
+            if err:
+                return err
+        return None
+    if actual != expected:
+        return "%s: expected %r, got %r" % (path or "/", expected, actual)
+    return None
+
+
+class Node:
+    """A host in its own network namespace."""
+
+    def __init__(self, lab, name):
+        self.lab = lab
+        self.name = name
+        self.procs = []
+        run("ip netns add %s" % name)
+        self.cmd("ip link set lo up")
+        # no DAD: addresses are usable at once
+        for k in ("all", "default"):
+            self.sysctl("net.ipv6.conf.%s.accept_dad" % k, 0)
+            self.sysctl("net.ipv6.conf.%s.dad_transmits" % k, 0)
+
+    def cmd(self, cmd, check=True, timeout=60, stdin=None):
+        return run(
+            "ip netns exec %s sh -c %s" % (self.name, shlex.quote(cmd)),
+            check=check,
+            timeout=timeout,
+            stdin=stdin,
+        )
+
+    def cmd_json(self, cmd):
+        return json.loads(self.cmd(cmd) or "null")
+
+    def sysctl(self, key, value):
+        self.cmd("sysctl -qw %s=%s" % (key, value))
+
+    def popen(self, argv, logfile=None):
+        """Start a long-running process in the namespace (killed at stop)."""
+        out = open(logfile, "ab") if logfile else subprocess.DEVNULL
+        p = subprocess.Popen(
+            ["ip", "netns", "exec", self.name] + argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if logfile:
+            out.close()
+        self.procs.append(p)
+        return p
+
+    def links(self):
+        """Kernel links as `ip -j -d link` reports them, by name."""
+        return {l["ifname"]: l for l in self.cmd_json("ip -j -d link show")}
+
+    def addrs(self, ifname):
+        out = self.cmd_json("ip -j addr show dev %s" % ifname)
+        return sorted(
+            "%s/%s" % (a["local"], a["prefixlen"])
+            for a in out[0]["addr_info"]
+            if a.get("scope") != "link"
+        )
+
+    def neighbors(self, ifname=None, family=None):
+        """Kernel neighbour entries (`ip -j neigh`), optionally per device."""
+        fam = {4: "-4 ", 6: "-6 "}.get(family, "")
+        dev = " dev %s" % ifname if ifname else ""
+        return self.cmd_json("ip %s-j neigh show%s" % (fam, dev))
+
+    def stop(self):
+        for p in self.procs:
+            try:
+                os.killpg(p.pid, signal.SIGINT)
+                p.wait(timeout=5)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.procs = []
+
+
+class Router(Node):
+    """A node running FRR daemons with pathspace `name`."""
+
+    def __init__(self, lab, name, daemons, modules=None):
+        super().__init__(lab, name)
+        self.daemons = daemons
+        self.modules = modules or {}
+        self.rundir = os.path.join(RUNDIR, name)
+        self.logdir = os.path.join(lab.workdir, name)
+        os.makedirs(self.logdir, exist_ok=True)
+        os.makedirs(self.rundir, exist_ok=True)
+        os.makedirs("/etc/frr/%s" % name, exist_ok=True)
+        self.sysctl("net.ipv4.ip_forward", 1)
+        self.sysctl("net.ipv6.conf.all.forwarding", 1)
+        self.sysctl("net.ipv4.conf.all.rp_filter", 0)
+        self.sysctl("net.ipv4.conf.default.rp_filter", 0)
+
+    def start_capture(self, name="bgp", filt="tcp port 179"):
+        pcap = os.path.join(self.logdir, "%s-%s.pcap" % (self.name, name))
+        self.popen(
+            ["tcpdump", "-q", "-i", "any", "-U", "-Z", "root", "-s", "0", "-w", pcap]
+            + shlex.split(filt),
+            logfile=os.path.join(self.logdir, "tcpdump-%s.log" % name),
+        )
+        # tcpdump opens the file once it listens: wait for it
+        wait_for(lambda: None if os.path.exists(pcap) else "no pcap", timeout=10)
+
+    def start_frr(self, config):
+        """Start the daemons and apply the integrated config file."""
+        shutil.copy(config, "/etc/frr/%s/frr.conf" % self.name)
+        with open("/etc/frr/%s/vtysh.conf" % self.name, "w") as f:
+            f.write("service integrated-vtysh-config\n")
+        for d in self.daemons:
+            argv = [
+                os.path.join(SBIN, d),
+                "-d",
+                "-N",
+                self.name,
+                "-P",
+                "0",
+                "--log",
+                "file:%s/%s.log" % (self.logdir, d),
+                "--log-level",
+                "debug",
+                "-i",
+                "%s/%s.pid" % (self.rundir, d),
+            ]
+            for m in self.modules.get(d, []):
+                argv += ["-M", m]
+            if d == "zebra":
+                argv += ["--v6-rr-semantics"]
+            run(
+                "ip netns exec %s %s </dev/null >>%s/%s.out 2>&1"
+                % (self.name, " ".join(map(shlex.quote, argv)), self.logdir, d)
+            )
+        for d in self.daemons:
+            sock = os.path.join(self.rundir, "%s.vty" % d)
+            err = wait_for(
+                lambda: None if os.path.exists(sock) else "no socket",
+                timeout=30,
+                interval=0.1,
+            )
+            if err:
+                raise CmdError("%s: %s did not start: %s" % (self.name, d, err))
+        out = self.cmd("%s -N %s -b" % (VTYSH, self.name), check=False, timeout=120)
+        with open(os.path.join(self.logdir, "vtysh-boot.log"), "w") as f:
+            f.write(out)
+
+    def vtysh(self, cmd):
+        args = " ".join("-c %s" % shlex.quote(c) for c in cmd.split("\n") if c)
+        return self.cmd("%s -N %s %s" % (VTYSH, self.name, args), timeout=60)
+
+    def vtysh_json(self, cmd):
+        out = self.vtysh(cmd)
+        return json.loads(out) if out.strip() else {}
+
+    def config(self, lines):
+        """Apply configuration lines in configure mode."""
+        return self.vtysh("configure terminal\n" + lines)
+
+    def daemon_alive(self, d):
+        try:
+            with open(os.path.join(self.rundir, "%s.pid" % d)) as f:
+                os.kill(int(f.read().strip()), 0)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def stop(self):
+        for d in reversed(self.daemons):
+            try:
+                with open(os.path.join(self.rundir, "%s.pid" % d)) as f:
+                    os.kill(int(f.read().strip()), signal.SIGTERM)
+            except (OSError, ValueError):
+                pass
+        time.sleep(0.2)
+        super().stop()
+
+
+class Lab:
+    """A set of namespaces and veth links for one test module."""
+
+    def __init__(self, name):
+        self.name = name
+        self.nodes = {}
+        self.workdir = os.path.join(WORKDIR, name)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        os.makedirs(self.workdir)
+        self.logdest = os.path.join(os.environ.get("LAB_LOGS", "/tmp/lab-logs"), name)
+
+    def log(self, msg):
+        with open(os.path.join(self.workdir, "lab.log"), "a") as f:
+            f.write("%s %s\n" % (time.strftime("%H:%M:%S"), msg))
+
+    def add_node(self, name):
+        self.nodes[name] = Node(self, name)
+        return self.nodes[name]
+
+    def add_router(self, name, daemons, modules=None):
+        self.nodes[name] = Router(self, name, daemons, modules)
+        return self.nodes[name]
+
+    def __getitem__(self, name):
+        return self.nodes[name]
+
+    def routers(self):
+        return [n for n in self.nodes.values() if isinstance(n, Router)]
+
+    def link(self, a, ifa, b, ifb, mac_a=None, mac_b=None):
+        run(
+            "ip link add %s netns %s type veth peer name %s netns %s"
+            % (ifa, a, ifb, b)
+        )
+        for node, ifn, mac in ((a, ifa, mac_a), (b, ifb, mac_b)):
+            if mac:
+                self.nodes[node].cmd("ip link set %s address %s" % (ifn, mac))
+
+    def dump_state(self):
+        for r in self.routers():
+            with open(os.path.join(r.logdir, "state.txt"), "w") as f:
+                for c in (
+                    "show running-config",
+                    "show bgp summary",
+                    "show ip route vrf all",
+                    "show ipv6 route vrf all",
+                    "show mpls table",
+                    "show interface brief",
+                ):
+                    try:
+                        f.write("### %s\n%s\n" % (c, r.vtysh(c)))
+                    except Exception as e:  # best effort: the daemon may be gone
+                        f.write("### %s\nfailed: %s\n" % (c, e))
+        for n in self.nodes.values():
+            with open(os.path.join(self.workdir, "kernel-%s.txt" % n.name), "w") as f:
+                for c in (
+                    "ip -d link",
+                    "ip addr",
+                    "ip neigh",
+                    "ip route show table all",
+                    "ip -6 route show table all",
+                    "ip -f mpls route",
+                    "cat /proc/net/bonding/* 2>/dev/null",
+                ):
+                    f.write("### %s\n%s\n" % (c, n.cmd(c, check=False)))
+
+    def stop(self):
+        try:
+            self.dump_state()
+        finally:
+            for n in self.nodes.values():
+                n.stop()
+            for n in self.nodes.values():
+                pids = run("ip netns pids %s" % n.name, check=False).split()
+                for p in pids:
+                    try:
+                        os.kill(int(p), signal.SIGKILL)
+                    except OSError:
+                        pass
+                run("ip netns del %s" % n.name, check=False)
+            self.nodes = {}
+            shutil.rmtree(self.logdest, ignore_errors=True)
+            shutil.copytree(self.workdir, self.logdest)

@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+The reference topology of the ES-LAG draft (Figure 3), for every topotest.
+
+              H1 (CUST1, VLAN 1)   H2 (CUST2, VLAN 2)
+                      \\              /
+                       +----SW1-----+          CE1
+                        bond0 (LACP)         bond0 (LACP)
+                        /        \\            /      \\
+              PE1 bond1 (ESI-1)  PE2 bond1   PE1 bond2 (ESI-2)  PE2 bond2
+                        \\        /
+                         +--P (IS-IS, SR-MPLS, BGP RR)--+
+                                      |
+                                     PE3
+
+PE1/PE2: bond1 = 802.3ad, one member to SW1, ad_actor_system shared per ES;
+  bond1.1 in VRF CUST1 and bond1.2 in VRF CUST2, both 192.0.2.1/24 and
+  2001:db8:c1::1/64 (overlapping on purpose, told apart by VLAN);
+  bond2 native in VRF CUST1, 198.51.100.1/24, 2001:db8:c2::1/64.
+  Both PEs use the same anycast gateway MAC per bond, as a CE on one LAG
+  hashes its frames to either.
+Core: IS-IS L2 with SR-MPLS prefix SIDs (kernel MPLS), iBGP AS 65000 with
+  P as route reflector: VPNv4 + L2VPN EVPN over IPv4, VPNv6 over IPv6.
+PE3: VRFs CUST1/CUST2 with loopbacks 203.0.113.1 / 203.0.113.2 and
+  2001:db8:3:1::1 / 2001:db8:3:2::1; L3/L4 ECMP hashing.
+"""
+
+import os
+import time
+
+from lab import Lab
+
+VRFS = {"CUST1": 1001, "CUST2": 1002}
+ES = {
+    # bond: (ad_actor_system shared by the PEs, anycast gateway MAC)
+    "bond1": ("02:00:00:00:00:e1", "02:aa:00:00:01:01"),
+    "bond2": ("02:00:00:00:00:e2", "02:aa:00:00:02:01"),
+}
+PE_ID = {"pe1": 1, "pe2": 2, "pe3": 3, "p": 10}
+# The hosts' MACs are chosen so that SW1's and CE1's layer-2 LAG hash sends
+# their IPv4 frames to PE1 (the draft's §1.1 case: only PE1 learns them).
+HOSTS = {
+    "h1": {"vlan": 1, "vrf": "CUST1", "mac": "02:00:00:00:01:01"},
+    "h2": {"vlan": 2, "vrf": "CUST2", "mac": "02:00:00:00:02:01"},
+}
+CE1_MAC = "02:00:00:00:03:01"
+HOST_IP4, HOST_IP6 = "192.0.2.2", "2001:db8:c1::2"
+CE1_IP4, CE1_IP6 = "198.51.100.2", "2001:db8:c2::2"
+PE3_LO = {
+    "CUST1": ("203.0.113.1", "2001:db8:3:1::1"),
+    "CUST2": ("203.0.113.2", "2001:db8:3:2::1"),
+}
+PE_DAEMONS = ["mgmtd", "zebra", "isisd", "bgpd"]
+
+
+def loopback(node):
+    i = PE_ID[node]
+    return "10.0.0.%d" % i, "2001:db8:ff::%x" % i
+
+
+def _bond(node, name, members, mac=None, actor=None):
+    opts = "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer2"
+    if actor:
+        opts += " ad_actor_system %s" % actor
+    node.cmd("ip link add %s type bond %s" % (name, opts))
+    if mac:
+        node.cmd("ip link set %s address %s" % (name, mac))
+    for m in members:
+        node.cmd("ip link set %s down" % m)
+        node.cmd("ip link set %s master %s" % (m, name))
+        node.cmd("ip link set %s up" % m)
+    node.cmd("ip link set %s up" % name)
+
+
+def _vrf(node, name, table):
+    node.cmd("ip link add %s type vrf table %d" % (name, table))
+    node.cmd("ip link set %s up" % name)
+
+
+def _addr(node, ifname, *addrs):
+    for a in addrs:
+        node.cmd("ip addr add %s dev %s" % (a, ifname))
+    node.cmd("ip link set %s up" % ifname)
+
+
+class RefTopo:
+    """Figure 3 of the draft, with FRR configs from one test directory."""
+
+    def __init__(self, testdir, name=None, modules=None):
+        self.testdir = testdir
+        self.name = name or os.path.basename(testdir.rstrip("/"))
+        self.modules = modules or {}
+        self.lab = None
+
+    def __getitem__(self, name):
+        return self.lab[name]
+
+    def build(self):
+        lab = self.lab = Lab(self.name)
+        for r in ("pe1", "pe2", "pe3", "p"):
+            lab.add_router(r, PE_DAEMONS, self.modules.get(r))
+        for n in ("sw1", "ce1", "h1", "h2"):
+            lab.add_node(n)
+
+        # MPLS must be on before zebra starts
+        for r in ("pe1", "pe2", "pe3", "p"):
+            lab[r].sysctl("net.mpls.platform_labels", 100000)
+
+        # --- core: PEs - P ---------------------------------------------------
+        for pe in ("pe1", "pe2", "pe3"):
+            i = PE_ID[pe]
+            lab.link(pe, "eth-p", "p", "eth-%s" % pe)
+            _addr(lab[pe], "eth-p", "10.1.%d.1/24" % i, "2001:db8:1:%d::1/64" % i)
+            _addr(lab["p"], "eth-%s" % pe, "10.1.%d.2/24" % i, "2001:db8:1:%d::2/64" % i)
+            lab[pe].sysctl("net.mpls.conf.eth-p.input", 1)
+            lab["p"].sysctl("net.mpls.conf.eth-%s.input" % pe, 1)
+        for r in ("pe1", "pe2", "pe3", "p"):
+            v4, v6 = loopback(r)
+            _addr(lab[r], "lo", "%s/32" % v4, "%s/128" % v6)
+
+        # --- access: the two ESs -------------------------------------------
+        for pe in ("pe1", "pe2"):
+            node = lab[pe]
+            for vrf, table in VRFS.items():
+                _vrf(node, vrf, table)
+            lab.link(pe, "eth-sw", "sw1", "eth-%s" % pe)
+            lab.link(pe, "eth-ce", "ce1", "eth-%s" % pe)
+            actor, gwmac = ES["bond1"]
+            _bond(node, "bond1", ["eth-sw"], mac=gwmac, actor=actor)
+            for vid, vrf in ((1, "CUST1"), (2, "CUST2")):
+                sub = "bond1.%d" % vid
+                node.cmd("ip link add link bond1 name %s type vlan id %d" % (sub, vid))
+                node.cmd("ip link set %s master %s" % (sub, vrf))
+                _addr(node, sub, "192.0.2.1/24", "2001:db8:c1::1/64")
+            actor, gwmac = ES["bond2"]
+            _bond(node, "bond2", ["eth-ce"], mac=gwmac, actor=actor)
+            node.cmd("ip link set bond2 master CUST1")
+            _addr(node, "bond2", "198.51.100.1/24", "2001:db8:c2::1/64")
+
+        # PE3: VRFs with a loopback each, L3/L4 ECMP hashing
+        pe3 = lab["pe3"]
+        for vrf, table in VRFS.items():
+            _vrf(pe3, vrf, table)
+            lo = "lo-%s" % vrf.lower()
+            pe3.cmd("ip link add %s type dummy" % lo)
+            pe3.cmd("ip link set %s master %s" % (lo, vrf))
+            v4, v6 = PE3_LO[vrf]
+            _addr(pe3, lo, "%s/32" % v4, "%s/128" % v6)
+        pe3.sysctl("net.ipv4.fib_multipath_hash_policy", 1)
+        pe3.sysctl("net.ipv6.fib_multipath_hash_policy", 1)
+
+        # --- SW1: a LACP bond trunking VLANs 1 and 2 to H1 and H2 ------------
+        sw = lab["sw1"]
+        _bond(sw, "bond0", ["eth-pe1", "eth-pe2"])
+        for h, hv in HOSTS.items():
+            vid = hv["vlan"]
+            lab.link("sw1", "eth-%s" % h, h, "eth0", mac_b=hv["mac"])
+            sw.cmd("ip link add link bond0 name bond0.%d type vlan id %d" % (vid, vid))
+            sw.cmd("ip link add br%d type bridge" % vid)
+            sw.cmd("ip link set bond0.%d master br%d" % (vid, vid))
+            sw.cmd("ip link set eth-%s master br%d" % (h, vid))
+            for i in ("bond0.%d" % vid, "eth-%s" % h, "br%d" % vid):
+                sw.cmd("ip link set %s up" % i)
+            host = lab[h]
+            _addr(host, "eth0", "%s/24" % HOST_IP4, "%s/64" % HOST_IP6)
+            host.cmd("ip route add default via 192.0.2.1")
+            host.cmd("ip -6 route add default via 2001:db8:c1::1")
+
+        # --- CE1: a LACP bond, native, in CUST1 ------------------------------
+        ce = lab["ce1"]
+        _bond(ce, "bond0", ["eth-pe1", "eth-pe2"], mac=CE1_MAC)
+        _addr(ce, "bond0", "%s/24" % CE1_IP4, "%s/64" % CE1_IP6)
+        ce.cmd("ip route add default via 198.51.100.1")
+        ce.cmd("ip -6 route add default via 2001:db8:c2::1")
+
+    def start(self):
+        t0 = time.time()
+        self.build()
+        t1 = time.time()
+        for r in self.lab.routers():
+            r.start_capture()
+        for r in self.lab.routers():
+            r.start_frr(os.path.join(self.testdir, r.name, "frr.conf"))
+        t2 = time.time()
+        self.lab.log("topology %.1fs, FRR start %.1fs" % (t1 - t0, t2 - t1))
+        return self
+
+    def stop(self):
+        if self.lab:
+            self.lab.stop()

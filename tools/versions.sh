@@ -1,0 +1,6 @@
+# Pinned versions of everything fetched from Debian's archive.
+DEBIAN_SUITE=trixie
+FRR_DEB_VERSION=10.3-3+deb13u1
+FRR_UPSTREAM_VERSION=10.3
+LIBYANG_DEB_VERSION=3.12.2-1
+LIBYANG_UPSTREAM_VERSION=3.12.2
