@@ -112,11 +112,10 @@ class Node:
         self.name = name
         self.procs = []
         run("ip netns add %s" % name)
-        self.cmd("ip link set lo up")
         # no DAD: addresses are usable at once
-        for k in ("all", "default"):
-            self.sysctl("net.ipv6.conf.%s.accept_dad" % k, 0)
-            self.sysctl("net.ipv6.conf.%s.dad_transmits" % k, 0)
+        self.script(["ip link set lo up"] + [
+            "sysctl -qw net.ipv6.conf.%s.%s=0" % (k, v)
+            for k in ("all", "default") for v in ("accept_dad", "dad_transmits")])
 
     def cmd(self, cmd, check=True, timeout=60, stdin=None):
         return run(
@@ -125,6 +124,10 @@ class Node:
             timeout=timeout,
             stdin=stdin,
         )
+
+    def script(self, cmds, check=True):
+        """Run several commands in one shell, stopping at the first error."""
+        return self.cmd("set -e\n" + "\n".join(cmds), check=check, timeout=120)
 
     def cmd_json(self, cmd):
         return json.loads(self.cmd(cmd) or "null")
@@ -190,10 +193,12 @@ class Router(Node):
         os.makedirs(self.logdir, exist_ok=True)
         os.makedirs(self.rundir, exist_ok=True)
         os.makedirs("/etc/frr/%s" % name, exist_ok=True)
-        self.sysctl("net.ipv4.ip_forward", 1)
-        self.sysctl("net.ipv6.conf.all.forwarding", 1)
-        self.sysctl("net.ipv4.conf.all.rp_filter", 0)
-        self.sysctl("net.ipv4.conf.default.rp_filter", 0)
+        self.script([
+            "sysctl -qw net.ipv4.ip_forward=1",
+            "sysctl -qw net.ipv6.conf.all.forwarding=1",
+            "sysctl -qw net.ipv4.conf.all.rp_filter=0",
+            "sysctl -qw net.ipv4.conf.default.rp_filter=0",
+        ])
 
     def start_capture(self, name="bgp", filt="tcp port 179"):
         pcap = os.path.join(self.logdir, "%s-%s.pcap" % (self.name, name))
@@ -307,13 +312,12 @@ class Lab:
         return [n for n in self.nodes.values() if isinstance(n, Router)]
 
     def link(self, a, ifa, b, ifb, mac_a=None, mac_b=None):
+        """A veth pair between two nodes (optionally with fixed MACs)."""
         run(
-            "ip link add %s netns %s type veth peer name %s netns %s"
-            % (ifa, a, ifb, b)
+            "ip link add %s netns %s%s type veth peer name %s netns %s%s"
+            % (ifa, a, " address %s" % mac_a if mac_a else "",
+               ifb, b, " address %s" % mac_b if mac_b else "")
         )
-        for node, ifn, mac in ((a, ifa, mac_a), (b, ifb, mac_b)):
-            if mac:
-                self.nodes[node].cmd("ip link set %s address %s" % (ifn, mac))
 
     def dump_state(self):
         for r in self.routers():
@@ -330,18 +334,19 @@ class Lab:
                         f.write("### %s\n%s\n" % (c, r.vtysh(c)))
                     except Exception as e:  # best effort: the daemon may be gone
                         f.write("### %s\nfailed: %s\n" % (c, e))
+        cmds = (
+            "ip -d link",
+            "ip addr",
+            "ip neigh",
+            "ip route show table all",
+            "ip -6 route show table all",
+            "ip -f mpls route",
+            "cat /proc/net/bonding/*",
+        )
+        script = "\n".join("echo '### %s'; %s 2>&1" % (c, c) for c in cmds)
         for n in self.nodes.values():
             with open(os.path.join(self.workdir, "kernel-%s.txt" % n.name), "w") as f:
-                for c in (
-                    "ip -d link",
-                    "ip addr",
-                    "ip neigh",
-                    "ip route show table all",
-                    "ip -6 route show table all",
-                    "ip -f mpls route",
-                    "cat /proc/net/bonding/* 2>/dev/null",
-                ):
-                    f.write("### %s\n%s\n" % (c, n.cmd(c, check=False)))
+                f.write(n.cmd(script, check=False))
 
     def stop(self):
         try:

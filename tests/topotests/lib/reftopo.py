@@ -58,29 +58,26 @@ def loopback(node):
     return "10.0.0.%d" % i, "2001:db8:ff::%x" % i
 
 
-def _bond(node, name, members, mac=None, actor=None):
+def _bond(name, members, mac=None, actor=None):
     opts = "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer2"
     if actor:
         opts += " ad_actor_system %s" % actor
-    node.cmd("ip link add %s type bond %s" % (name, opts))
+    cmds = ["ip link add %s type bond %s" % (name, opts)]
     if mac:
-        node.cmd("ip link set %s address %s" % (name, mac))
+        cmds.append("ip link set %s address %s" % (name, mac))
     for m in members:
-        node.cmd("ip link set %s down" % m)
-        node.cmd("ip link set %s master %s" % (m, name))
-        node.cmd("ip link set %s up" % m)
-    node.cmd("ip link set %s up" % name)
+        cmds += ["ip link set %s down" % m, "ip link set %s master %s" % (m, name),
+                 "ip link set %s up" % m]
+    return cmds + ["ip link set %s up" % name]
 
 
-def _vrf(node, name, table):
-    node.cmd("ip link add %s type vrf table %d" % (name, table))
-    node.cmd("ip link set %s up" % name)
+def _vrf(name, table):
+    return ["ip link add %s type vrf table %d" % (name, table), "ip link set %s up" % name]
 
 
-def _addr(node, ifname, *addrs):
-    for a in addrs:
-        node.cmd("ip addr add %s dev %s" % (a, ifname))
-    node.cmd("ip link set %s up" % ifname)
+def _addr(ifname, *addrs):
+    return ["ip addr add %s dev %s" % (a, ifname) for a in addrs] + [
+        "ip link set %s up" % ifname]
 
 
 class RefTopo:
@@ -101,77 +98,76 @@ class RefTopo:
             lab.add_router(r, PE_DAEMONS, self.modules.get(r))
         for n in ("sw1", "ce1", "h1", "h2"):
             lab.add_node(n)
+        # per-node shell commands, run in one go per node at the end
+        sh = {n: [] for n in lab.nodes}
 
         # MPLS must be on before zebra starts
         for r in ("pe1", "pe2", "pe3", "p"):
-            lab[r].sysctl("net.mpls.platform_labels", 100000)
+            sh[r].append("sysctl -qw net.mpls.platform_labels=100000")
 
         # --- core: PEs - P ---------------------------------------------------
         for pe in ("pe1", "pe2", "pe3"):
             i = PE_ID[pe]
             lab.link(pe, "eth-p", "p", "eth-%s" % pe)
-            _addr(lab[pe], "eth-p", "10.1.%d.1/24" % i, "2001:db8:1:%d::1/64" % i)
-            _addr(lab["p"], "eth-%s" % pe, "10.1.%d.2/24" % i, "2001:db8:1:%d::2/64" % i)
-            lab[pe].sysctl("net.mpls.conf.eth-p.input", 1)
-            lab["p"].sysctl("net.mpls.conf.eth-%s.input" % pe, 1)
+            sh[pe] += _addr("eth-p", "10.1.%d.1/24" % i, "2001:db8:1:%d::1/64" % i)
+            sh["p"] += _addr("eth-%s" % pe, "10.1.%d.2/24" % i, "2001:db8:1:%d::2/64" % i)
+            sh[pe].append("sysctl -qw net.mpls.conf.eth-p.input=1")
+            sh["p"].append("sysctl -qw net.mpls.conf.eth-%s.input=1" % pe)
         for r in ("pe1", "pe2", "pe3", "p"):
             v4, v6 = loopback(r)
-            _addr(lab[r], "lo", "%s/32" % v4, "%s/128" % v6)
+            sh[r] += _addr("lo", "%s/32" % v4, "%s/128" % v6)
 
         # --- access: the two ESs -------------------------------------------
         for pe in ("pe1", "pe2"):
-            node = lab[pe]
             for vrf, table in VRFS.items():
-                _vrf(node, vrf, table)
+                sh[pe] += _vrf(vrf, table)
             lab.link(pe, "eth-sw", "sw1", "eth-%s" % pe)
             lab.link(pe, "eth-ce", "ce1", "eth-%s" % pe)
             actor, gwmac = ES["bond1"]
-            _bond(node, "bond1", ["eth-sw"], mac=gwmac, actor=actor)
+            sh[pe] += _bond("bond1", ["eth-sw"], mac=gwmac, actor=actor)
             for vid, vrf in ((1, "CUST1"), (2, "CUST2")):
                 sub = "bond1.%d" % vid
-                node.cmd("ip link add link bond1 name %s type vlan id %d" % (sub, vid))
-                node.cmd("ip link set %s master %s" % (sub, vrf))
-                _addr(node, sub, "192.0.2.1/24", "2001:db8:c1::1/64")
+                sh[pe] += ["ip link add link bond1 name %s type vlan id %d" % (sub, vid),
+                           "ip link set %s master %s" % (sub, vrf)]
+                sh[pe] += _addr(sub, "192.0.2.1/24", "2001:db8:c1::1/64")
             actor, gwmac = ES["bond2"]
-            _bond(node, "bond2", ["eth-ce"], mac=gwmac, actor=actor)
-            node.cmd("ip link set bond2 master CUST1")
-            _addr(node, "bond2", "198.51.100.1/24", "2001:db8:c2::1/64")
+            sh[pe] += _bond("bond2", ["eth-ce"], mac=gwmac, actor=actor)
+            sh[pe].append("ip link set bond2 master CUST1")
+            sh[pe] += _addr("bond2", "198.51.100.1/24", "2001:db8:c2::1/64")
 
         # PE3: VRFs with a loopback each, L3/L4 ECMP hashing
-        pe3 = lab["pe3"]
         for vrf, table in VRFS.items():
-            _vrf(pe3, vrf, table)
             lo = "lo-%s" % vrf.lower()
-            pe3.cmd("ip link add %s type dummy" % lo)
-            pe3.cmd("ip link set %s master %s" % (lo, vrf))
-            v4, v6 = PE3_LO[vrf]
-            _addr(pe3, lo, "%s/32" % v4, "%s/128" % v6)
-        pe3.sysctl("net.ipv4.fib_multipath_hash_policy", 1)
-        pe3.sysctl("net.ipv6.fib_multipath_hash_policy", 1)
+            sh["pe3"] += _vrf(vrf, table) + [
+                "ip link add %s type dummy" % lo, "ip link set %s master %s" % (lo, vrf)]
+            sh["pe3"] += _addr(lo, "%s/32" % PE3_LO[vrf][0], "%s/128" % PE3_LO[vrf][1])
+        sh["pe3"] += ["sysctl -qw net.ipv4.fib_multipath_hash_policy=1",
+                      "sysctl -qw net.ipv6.fib_multipath_hash_policy=1"]
 
         # --- SW1: a LACP bond trunking VLANs 1 and 2 to H1 and H2 ------------
-        sw = lab["sw1"]
-        _bond(sw, "bond0", ["eth-pe1", "eth-pe2"])
+        for h, hv in HOSTS.items():
+            lab.link("sw1", "eth-%s" % h, h, "eth0", mac_b=hv["mac"])
+        sh["sw1"] += _bond("bond0", ["eth-pe1", "eth-pe2"])
         for h, hv in HOSTS.items():
             vid = hv["vlan"]
-            lab.link("sw1", "eth-%s" % h, h, "eth0", mac_b=hv["mac"])
-            sw.cmd("ip link add link bond0 name bond0.%d type vlan id %d" % (vid, vid))
-            sw.cmd("ip link add br%d type bridge" % vid)
-            sw.cmd("ip link set bond0.%d master br%d" % (vid, vid))
-            sw.cmd("ip link set eth-%s master br%d" % (h, vid))
-            for i in ("bond0.%d" % vid, "eth-%s" % h, "br%d" % vid):
-                sw.cmd("ip link set %s up" % i)
-            host = lab[h]
-            _addr(host, "eth0", "%s/24" % HOST_IP4, "%s/64" % HOST_IP6)
-            host.cmd("ip route add default via 192.0.2.1")
-            host.cmd("ip -6 route add default via 2001:db8:c1::1")
+            sh["sw1"] += [
+                "ip link add link bond0 name bond0.%d type vlan id %d" % (vid, vid),
+                "ip link add br%d type bridge" % vid,
+                "ip link set bond0.%d master br%d" % (vid, vid),
+                "ip link set eth-%s master br%d" % (h, vid),
+            ] + ["ip link set %s up" % i for i in ("bond0.%d" % vid, "eth-%s" % h, "br%d" % vid)]
+            sh[h] += _addr("eth0", "%s/24" % HOST_IP4, "%s/64" % HOST_IP6) + [
+                "ip route add default via 192.0.2.1",
+                "ip -6 route add default via 2001:db8:c1::1"]
 
         # --- CE1: a LACP bond, native, in CUST1 ------------------------------
-        ce = lab["ce1"]
-        _bond(ce, "bond0", ["eth-pe1", "eth-pe2"], mac=CE1_MAC)
-        _addr(ce, "bond0", "%s/24" % CE1_IP4, "%s/64" % CE1_IP6)
-        ce.cmd("ip route add default via 198.51.100.1")
-        ce.cmd("ip -6 route add default via 2001:db8:c2::1")
+        sh["ce1"] += _bond("bond0", ["eth-pe1", "eth-pe2"], mac=CE1_MAC)
+        sh["ce1"] += _addr("bond0", "%s/24" % CE1_IP4, "%s/64" % CE1_IP6) + [
+            "ip route add default via 198.51.100.1",
+            "ip -6 route add default via 2001:db8:c2::1"]
+
+        for n, cmds in sh.items():
+            lab[n].script(cmds)
 
     def start(self):
         t0 = time.time()
