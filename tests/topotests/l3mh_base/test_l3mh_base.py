@@ -164,6 +164,29 @@ def test_pe3_vpn_ecmp(topo, vrf, prefix, v6):
     assert out.count("encap mpls") == 2, out
 
 
+def test_vpn_updates_decoded_by_tshark(topo):
+    "tshark decodes the RR's VPN UPDATEs to PE3: each CE subnet from both PEs."
+    import tshark
+
+    pcap = os.path.join(topo.lab["pe3"].logdir, "pe3-bgp.pcap")
+    want = [(pe, v, pfx) for pe in (1, 2) for v, pfx in (
+        (1, "192.0.2.0/24"), (2, "192.0.2.0/24"), (1, "198.51.100.0/24"),
+        (1, "2001:db8:c1::/64"), (2, "2001:db8:c1::/64"), (1, "2001:db8:c2::/64"))]
+
+    def check():
+        nlri = tshark.vpn_nlri(pcap, src="10.0.0.10") + tshark.vpn_nlri(
+            pcap, src="2001:db8:ff::a")
+        seen = {(rd, pfx): label for rd, pfx, label in nlri}
+        for pe, v, pfx in want:
+            label = seen.get(("10.0.0.%d:%d" % (pe, v), pfx))
+            if label is None or label < 16:
+                return "RD 10.0.0.%d:%d %s: label %s" % (pe, v, pfx, label)
+        return None
+
+    err = wait_for(check, timeout=20, desc="tshark VPN NLRI")
+    assert err is None, err
+
+
 def test_core_label_switching(topo):
     "PE3's route to each PE loopback is an SR-MPLS LSP through P."
     for pe in PES:
@@ -222,15 +245,15 @@ def test_baseline_arp_learned_by_one_pe_only(topo):
         assert n2 is None or "lladdr" not in n2, (host, n2)
 
 
-def _via_pe(topo, vrf, src, dst, sport, dport):
-    """Which PE PE3's ECMP hash picks for one UDP flow (by SR label)."""
-    out = topo["pe3"].cmd(
+def _via_pe(topo, vrf, src, dst, sports, dport):
+    """Which PE PE3's ECMP hash picks for each UDP flow, by its SR label."""
+    out = topo["pe3"].cmd("\n".join(
         "ip -4 route get %s vrf %s from %s ipproto udp sport %d dport %d"
-        % (dst, vrf, src, sport, dport))
-    m = re.search(r"encap mpls\s+(\d+)", out)
-    assert m, out
+        % (dst, vrf, src, sp, dport) for sp in sports))
     # the outer label is the SR prefix SID of the egress PE (index 1 or 2)
-    return {"16001": "pe1", "16002": "pe2"}[m.group(1)]
+    labels = re.findall(r"encap mpls\s+(\d+)", out)
+    assert len(labels) == len(sports), out
+    return {sp: {"16001": "pe1", "16002": "pe2"}[l] for sp, l in zip(sports, labels)}
 
 
 @pytest.mark.parametrize("host", ["h1", "h2"])
@@ -244,7 +267,7 @@ def test_baseline_flows_via_pe2_lost(topo, host):
     src = PE3_LO[vrf][0]
     ft = FlowTest(topo["pe3"], topo[host], HOST_IP4, port=5002, src=src,
                   src_dev=vrf, flows=32)
-    via = {sp: _via_pe(topo, vrf, src, HOST_IP4, sp, ft.port) for sp in ft.sports()}
+    via = _via_pe(topo, vrf, src, HOST_IP4, ft.sports(), ft.port)
     via_pe2 = {sp for sp, pe in via.items() if pe == "pe2"}
     assert via_pe2 and len(via_pe2) < ft.flows, "hash does not spread: %s" % via
     got = ft.run()

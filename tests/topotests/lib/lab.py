@@ -320,20 +320,20 @@ class Lab:
         )
 
     def dump_state(self):
+        shows = (
+            "show running-config",
+            "show bgp summary",
+            "show bgp vrf all ipv4 unicast",
+            "show ip route vrf all",
+            "show ipv6 route vrf all",
+            "show mpls table",
+            "show interface brief",
+        )
         for r in self.routers():
+            args = " ".join("-c %s" % shlex.quote(c) for c in shows)
+            out = r.cmd("%s -N %s -E %s" % (VTYSH, r.name, args), check=False)
             with open(os.path.join(r.logdir, "state.txt"), "w") as f:
-                for c in (
-                    "show running-config",
-                    "show bgp summary",
-                    "show ip route vrf all",
-                    "show ipv6 route vrf all",
-                    "show mpls table",
-                    "show interface brief",
-                ):
-                    try:
-                        f.write("### %s\n%s\n" % (c, r.vtysh(c)))
-                    except Exception as e:  # best effort: the daemon may be gone
-                        f.write("### %s\nfailed: %s\n" % (c, e))
+                f.write(out)
         cmds = (
             "ip -d link",
             "ip addr",

@@ -81,7 +81,7 @@ def main():
     r.add_argument("--port", type=int, required=True)
     r.add_argument("--dev")
     r.add_argument("--out", required=True)
-    r.add_argument("--idle", type=float, default=2.0)
+    r.add_argument("--idle", type=float, default=1.0)
     r.add_argument("--max", type=float, default=20.0)
     s = sub.add_parser("send")
     s.add_argument("--dst", required=True)

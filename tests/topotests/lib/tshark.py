@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+Independent decoding of the lab's BGP captures with Debian's tshark.
+
+What bgpd sent is checked here with code no one in this project wrote:
+tshark's BGP dissector reads the pcap each router's capture wrote.
+"""
+
+import re
+import subprocess
+
+
+def fields(pcap, display_filter, names):
+    """One dict per matching packet: field name -> list of values.
+
+    tshark prints every occurrence of a field in a packet, comma-separated,
+    in the order the dissector met them (so the n-th RD goes with the n-th
+    prefix of an MP_REACH_NLRI).
+    """
+    argv = ["tshark", "-n", "-r", pcap, "-Y", display_filter, "-T", "fields",
+            "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for n in names:
+        argv += ["-e", n]
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True, timeout=120, check=True).stdout
+    pkts = []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        cols += [""] * (len(names) - len(cols))
+        pkts.append({n: [v for v in c.split(",") if v != ""] for n, c in zip(names, cols)})
+    return pkts
+
+
+def verbose(pcap, display_filter):
+    """tshark's full decode (-V) of the matching packets, as text."""
+    argv = ["tshark", "-n", "-r", pcap, "-Y", display_filter, "-V"]
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True, timeout=120, check=True).stdout
+
+
+def mp_reach_blocks(text):
+    """The text of every MP_REACH_NLRI attribute in a -V decode."""
+    blocks, cur = [], None
+    for line in text.splitlines():
+        if "Path Attribute - " in line:
+            if cur is not None:
+                blocks.append("\n".join(cur))
+            cur = [] if "MP_REACH_NLRI" in line else None
+        elif cur is not None:
+            if line.startswith(("Frame ", "Border Gateway Protocol")) or not line.strip():
+                blocks.append("\n".join(cur))
+                cur = None
+            else:
+                cur.append(line)
+    if cur is not None:
+        blocks.append("\n".join(cur))
+    return blocks
+
+
+VPN_NLRI_RE = re.compile(r"Label Stack=(\d+)[^R]*RD=([^,]+), IPv[46]=(\S+)")
+
+
+def vpn_nlri(pcap, src=None):
+    """(rd, prefix/len, label) of every VPNv4/VPNv6 NLRI advertised."""
+    flt = "bgp.type == 2 && bgp.update.path_attribute.mp_reach_nlri.safi == 128"
+    if src:
+        flt += " && %s.src == %s" % ("ipv6" if ":" in src else "ip", src)
+    out = []
+    # VPNv4: tshark dissects each NLRI into fields, in NLRI order
+    v4 = flt + " && bgp.update.path_attribute.mp_reach_nlri.afi == 1"
+    names = ["bgp.rd", "bgp.label_stack", "bgp.mp_reach_nlri_ipv4_prefix", "bgp.prefix_length"]
+    for p in fields(pcap, v4, names):
+        for rd, label, prefix, plen in zip(*(p[n] for n in names)):
+            # the prefix length counts the label and RD bits too
+            out.append((rd, "%s/%d" % (prefix, int(plen) - 88), int(label.split()[0])))
+    # VPNv6: tshark 4.0 gives each NLRI as one text item
+    v6 = flt + " && bgp.update.path_attribute.mp_reach_nlri.afi == 2"
+    for block in mp_reach_blocks(verbose(pcap, v6)):
+        for label, rd, prefix in VPN_NLRI_RE.findall(block):
+            out.append((rd, prefix, int(label)))
+    return out
