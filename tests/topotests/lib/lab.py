@@ -328,6 +328,9 @@ class Lab:
             "show ipv6 route vrf all",
             "show mpls table",
             "show interface brief",
+            "show bgp l2vpn evpn route detail",
+            "show bgp l2vpn evpn es detail",
+            "show evpn es detail",
         )
         for r in self.routers():
             args = " ".join("-c %s" % shlex.quote(c) for c in shows)

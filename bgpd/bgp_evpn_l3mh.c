@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * EVPN L3 multi-homing, bgpd side: ARP/ND synchronization with RT-2
+ * between the PEs of an Ethernet Segment on a routed bond.
+ *
+ * draft-brissette-bess-evpn-l3-mh:
+ *   3.3    route targets of sync routes: ES-Import RT + EVI-RT, or the
+ *          IP-VRF's RTs
+ *   3.4    L3 ES: RT-4 and ES peer discovery without any L2-VNI
+ *   3.6.1  advertising an ARP/ND entry learned on an ES (sub-)interface:
+ *          RT-2 with MAC+IP, ESI, Ethernet Tag = VLAN, label 0, no label2,
+ *          no BGP Encapsulation EC
+ *   3.6.2  receiving it: import by RTs, map ESI + Ethernet Tag to the local
+ *          (sub-)interface (zebra), install the neighbour
+ *
+ * zebra's evpn_l3mh module reports local neighbours (LOCAL_NEIGH) and
+ * installs the synced ones (SYNC_NEIGH); see lib/evpn_l3mh_zapi.h.
+ */
+#include <zebra.h>
+
+#include "hash.h"
+#include "jhash.h"
+#include "json.h"
+#include "lib/version.h"
+#include "libfrr.h"
+#include "module.h"
+#include "vty.h"
+#include "zclient.h"
+
+#include "lib/evpn_l3mh_zapi.h"
+#include "bgpd/bgpd.h"
+#include "bgpd/bgp_attr.h"
+#include "bgpd/bgp_debug.h"
+#include "bgpd/bgp_ecommunity.h"
+#include "bgpd/bgp_evpn.h"
+#include "bgpd/bgp_evpn_evi_rt.h"
+#include "bgpd/bgp_evpn_mh.h"
+#include "bgpd/bgp_evpn_private.h"
+#include "bgpd/bgp_evpn_vty.h"
+#include "bgpd/bgp_memory.h"
+#include "bgpd/bgp_rd.h"
+#include "bgpd/bgp_route.h"
+#include "bgpd/bgp_table.h"
+#include "bgpd/bgp_vty.h"
+#include "bgpd/bgp_zebra.h"
+
+DEFINE_MTYPE_STATIC(BGPD, L3MH_VRF, "EVPN L3MH VRF config");
+DEFINE_MTYPE_STATIC(BGPD, L3MH_NEIGH, "EVPN L3MH neighbour");
+
+static bool l3mh_debug;
+#define L3MH_DEBUG(fmt, ...)                                                   \
+	do {                                                                   \
+		if (l3mh_debug)                                                \
+			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);          \
+	} while (0)
+
+enum l3mh_rt_mode {
+	L3MH_RT_ES_IMPORT, /* ES-Import RT + EVI-RT (draft 3.3 a) */
+	L3MH_RT_IP_VRF,	   /* the IP-VRF's RTs (draft 3.3 b) */
+};
+
+/* ARP/ND sync config of one BGP instance (a VRF, or the default one for
+ * the global routing table)
+ */
+struct l3mh_vrf {
+	struct bgp *bgp;
+	enum l3mh_rt_mode mode;
+	struct ecommunity *rts; /* configured RTs; else the VRF's */
+	struct prefix_rd prd;	/* RD of its sync routes */
+};
+
+/* Local and synced entries, in one table for show */
+enum l3mh_origin { L3MH_LOCAL, L3MH_SYNCED };
+
+struct l3mh_neigh {
+	/* key */
+	enum l3mh_origin origin;
+	vrf_id_t vrf_id;
+	esi_t esi;
+	uint32_t etag;
+	struct ipaddr ip;
+	struct prefix_rd prd; /* synced: the route's RD (one per peer) */
+
+	struct ethaddr mac;
+	struct in_addr peer; /* synced: the route's next hop */
+};
+
+static struct {
+	bool enabled;	      /* l3-multihoming in the default instance */
+	struct in_addr orig;  /* configured originator IP, or 0 */
+	struct list *vrfs;    /* struct l3mh_vrf */
+	struct hash *neighs;  /* struct l3mh_neigh */
+	bool zebra_knows;     /* ENABLE sent on this zebra session */
+} l3mh;
+
+/* ------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------
+ */
+static struct in_addr l3mh_originator_ip(void)
+{
+	struct bgp *bgp = bgp_get_evpn();
+
+	if (l3mh.orig.s_addr)
+		return l3mh.orig;
+	return bgp ? bgp->router_id : (struct in_addr){};
+}
+
+static struct l3mh_vrf *l3mh_vrf_find(const struct bgp *bgp)
+{
+	struct listnode *node;
+	struct l3mh_vrf *lv;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
+		if (lv->bgp == bgp)
+			return lv;
+	return NULL;
+}
+
+static struct l3mh_vrf *l3mh_vrf_find_id(vrf_id_t vrf_id)
+{
+	struct bgp *bgp = bgp_lookup_by_vrf_id(vrf_id);
+
+	return bgp ? l3mh_vrf_find(bgp) : NULL;
+}
+
+/* The RTs a VRF's sync routes carry and import by: the configured ones, or
+ * its EVPN export RTs, or its L3VPN export RTs (IPv4, then IPv6).
+ */
+static const struct ecommunity *l3mh_vrf_rts(struct l3mh_vrf *lv)
+{
+	struct bgp *bgp = lv->bgp;
+	afi_t afi;
+
+	if (lv->rts)
+		return lv->rts;
+	if (bgp->vrf_export_rtl && listcount(bgp->vrf_export_rtl))
+		return listgetdata(listhead(bgp->vrf_export_rtl));
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (bgp->vpn_policy[afi].rtlist[BGP_VPN_POLICY_DIR_TOVPN])
+			return bgp->vpn_policy[afi]
+				.rtlist[BGP_VPN_POLICY_DIR_TOVPN];
+	return NULL;
+}
+
+static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t rt[8])
+{
+	const struct ecommunity *ecom = l3mh_vrf_rts(lv);
+	uint32_t i;
+
+	if (!ecom)
+		return false;
+	for (i = 0; i < ecom->size; i++)
+		if (!memcmp(ecom->val + i * ecom->unit_size, rt, 8))
+			return true;
+	return false;
+}
+
+static bool l3mh_esi_reserved(const esi_t *esi)
+{
+	static const esi_t max_esi = { .val = { 0xff, 0xff, 0xff, 0xff, 0xff,
+						0xff, 0xff, 0xff, 0xff,
+						0xff } };
+
+	return !memcmp(esi, zero_esi, sizeof(*esi)) ||
+	       !memcmp(esi, &max_esi, sizeof(*esi));
+}
+
+/* ------------------------------------------------------------------------
+ * Neighbour table
+ * ------------------------------------------------------------------------
+ */
+static unsigned int l3mh_neigh_hash_key(const void *arg)
+{
+	const struct l3mh_neigh *n = arg;
+	uint32_t h = jhash(n->esi.val, ESI_BYTES, n->vrf_id + n->origin);
+
+	h = jhash(n->prd.val, sizeof(n->prd.val), h);
+	h = jhash_1word(n->etag, h);
+	return jhash(&n->ip, sizeof(n->ip), h);
+}
+
+static bool l3mh_neigh_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_neigh *x = a, *y = b;
+
+	return x->origin == y->origin && x->vrf_id == y->vrf_id &&
+	       x->etag == y->etag && !memcmp(&x->esi, &y->esi, sizeof(x->esi)) &&
+	       !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
+	       !ipaddr_cmp(&x->ip, &y->ip);
+}
+
+/* ------------------------------------------------------------------------
+ * Messages to zebra
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_zebra_send_enable(void)
+{
+	struct l3mh_zapi_enable en = { .enable = l3mh.enabled,
+				       .originator_ip = l3mh_originator_ip() };
+	struct stream *s;
+
+	if (!zclient || zclient->sock < 0)
+		return;
+	L3MH_DEBUG("send ENABLE %u originator %pI4", en.enable,
+		   &en.originator_ip);
+	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
+					L3MH_ZAPI_ENABLE, VRF_DEFAULT);
+	l3mh_zapi_enable_encode(s, &en);
+	zclient_extension_msg_send(zclient);
+	l3mh.zebra_knows = l3mh.enabled;
+}
+
+static void l3mh_zebra_send_neigh(const struct l3mh_neigh *ln, bool add)
+{
+	struct l3mh_zapi_neigh n = { .esi = ln->esi,
+				     .etag = ln->etag,
+				     .ip = ln->ip,
+				     .mac = ln->mac };
+	uint16_t type = add ? L3MH_ZAPI_SYNC_NEIGH_ADD
+			    : L3MH_ZAPI_SYNC_NEIGH_DEL;
+	struct stream *s;
+
+	if (!zclient || zclient->sock < 0)
+		return;
+	L3MH_DEBUG("send %s vrf %u etag %u %pIA %pEA", l3mh_zapi_type2str(type),
+		   ln->vrf_id, ln->etag, &ln->ip, &ln->mac);
+	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type,
+					ln->vrf_id);
+	l3mh_zapi_neigh_encode(s, &n);
+	zclient_extension_msg_send(zclient);
+}
+
+/* ------------------------------------------------------------------------
+ * Advertising (draft 3.6.1)
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_route_prefix(const struct l3mh_neigh *ln,
+			      struct prefix_evpn *p)
+{
+	struct ethaddr mac = ln->mac;
+	struct ipaddr ip = ln->ip;
+
+	build_evpn_type2_prefix(p, &mac, &ip);
+	p->prefix.macip_addr.eth_tag = ln->etag;
+}
+
+/* ES-Import RT + one EVI-RT per VRF RT, or the VRF's RTs */
+static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi)
+{
+	const struct ecommunity *rts = l3mh_vrf_rts(lv);
+	struct ecommunity *ecom = ecommunity_new();
+	struct ecommunity_val eval;
+	struct ethaddr es_mac;
+	uint32_t i;
+
+	if (lv->mode == L3MH_RT_ES_IMPORT) {
+		es_get_system_mac(esi, &es_mac);
+		encode_es_rt_extcomm(&eval, &es_mac);
+		ecommunity_add_val(ecom, &eval, true, false);
+	}
+	for (i = 0; rts && i < rts->size; i++) {
+		const uint8_t *rt = rts->val + i * rts->unit_size;
+
+		if (rts->unit_size != ECOMMUNITY_SIZE)
+			continue;
+		if (lv->mode == L3MH_RT_ES_IMPORT) {
+			if (!evi_rt_from_rt(rt, eval.val))
+				continue;
+		} else
+			memcpy(eval.val, rt, ECOMMUNITY_SIZE);
+		ecommunity_add_val(ecom, &eval, true, false);
+	}
+	return ecom;
+}
+
+static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn,
+					    struct bgp_dest *dest)
+{
+	struct bgp_path_info *pi;
+
+	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+		if (pi->peer == bgp_evpn->peer_self &&
+		    pi->type == ZEBRA_ROUTE_BGP &&
+		    pi->sub_type == BGP_ROUTE_STATIC)
+			return pi;
+	return NULL;
+}
+
+static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
+{
+	struct bgp *bgp_evpn = bgp_get_evpn();
+	struct in_addr orig = l3mh_originator_ip();
+	struct bgp_path_info *pi;
+	struct bgp_dest *dest;
+	struct prefix_evpn p;
+	struct attr attr, *attr_new;
+	struct ecommunity *ecom;
+
+	if (!bgp_evpn || !orig.s_addr)
+		return;
+
+	bgp_attr_default_set(&attr, bgp_evpn, BGP_ORIGIN_IGP);
+	attr.nexthop = orig;
+	attr.mp_nexthop_global_in = orig;
+	attr.mp_nexthop_len = BGP_ATTR_NHLEN_IPV4;
+	attr.esi = ln->esi;
+	ecom = l3mh_route_ecom(lv, &ln->esi);
+	bgp_attr_set_ecommunity(&attr, ecommunity_intern(ecom));
+	attr_new = bgp_attr_intern(&attr);
+
+	l3mh_route_prefix(ln, &p);
+	dest = bgp_evpn_global_node_get(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],
+					AFI_L2VPN, SAFI_EVPN, &p, &lv->prd,
+					NULL);
+	pi = l3mh_self_path(bgp_evpn, dest);
+	if (pi && attrhash_cmp(pi->attr, attr_new) &&
+	    !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
+		bgp_attr_unintern(&attr_new);
+		bgp_dest_unlock_node(dest);
+		return;
+	}
+	if (pi) {
+		if (CHECK_FLAG(pi->flags, BGP_PATH_REMOVED))
+			bgp_path_info_restore(dest, pi);
+		bgp_path_info_set_flag(dest, pi, BGP_PATH_ATTR_CHANGED);
+		bgp_attr_unintern(&pi->attr);
+		pi->attr = attr_new;
+		pi->uptime = monotime(NULL);
+	} else {
+		pi = info_make(ZEBRA_ROUTE_BGP, BGP_ROUTE_STATIC, 0,
+			       bgp_evpn->peer_self, attr_new, dest);
+		SET_FLAG(pi->flags, BGP_PATH_VALID);
+		bgp_path_info_add(dest, pi);
+	}
+	L3MH_DEBUG("advertise %pFX rd %pRDP", &p, &lv->prd);
+	bgp_process(bgp_evpn, dest, pi, AFI_L2VPN, SAFI_EVPN);
+	bgp_dest_unlock_node(dest);
+}
+
+static void l3mh_route_withdraw(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
+{
+	struct bgp *bgp_evpn = bgp_get_evpn();
+	struct bgp_path_info *pi;
+	struct bgp_dest *dest;
+	struct prefix_evpn p;
+
+	if (!bgp_evpn)
+		return;
+	l3mh_route_prefix(ln, &p);
+	dest = bgp_evpn_global_node_lookup(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],
+					   SAFI_EVPN, &p, &lv->prd, NULL);
+	if (!dest)
+		return;
+	pi = l3mh_self_path(bgp_evpn, dest);
+	if (pi) {
+		L3MH_DEBUG("withdraw %pFX rd %pRDP", &p, &lv->prd);
+		bgp_path_info_delete(dest, pi);
+		bgp_process(bgp_evpn, dest, pi, AFI_L2VPN, SAFI_EVPN);
+	}
+	bgp_dest_unlock_node(dest);
+}
+
+static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
+			     bool add)
+{
+	struct l3mh_neigh key = { .origin = L3MH_LOCAL, .vrf_id = vrf_id,
+				  .esi = n->esi, .etag = n->etag, .ip = n->ip };
+	struct l3mh_vrf *lv = l3mh_vrf_find_id(vrf_id);
+	struct bgp_evpn_es *es = bgp_evpn_es_find(&n->esi);
+	struct l3mh_neigh *ln;
+
+	ln = hash_lookup(l3mh.neighs, &key);
+	if (!add) {
+		if (!ln)
+			return;
+		hash_release(l3mh.neighs, ln);
+		if (lv)
+			l3mh_route_withdraw(lv, ln);
+		XFREE(MTYPE_L3MH_NEIGH, ln);
+		return;
+	}
+	if (!ln) {
+		ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
+		*ln = key;
+		(void)hash_get(l3mh.neighs, ln, hash_alloc_intern);
+	} else if (lv && memcmp(&ln->mac, &n->mac, sizeof(n->mac)))
+		/* the MAC is part of the route key: withdraw the old one */
+		l3mh_route_withdraw(lv, ln);
+	ln->mac = n->mac;
+	if (!lv || !es || !bgp_evpn_is_es_local(es)) {
+		L3MH_DEBUG("local %pIA etag %u vrf %u: %s", &n->ip, n->etag,
+			   vrf_id, !lv ? "no arp-nd-sync in this VRF"
+				       : "ES not known to bgp");
+		return;
+	}
+	l3mh_route_update(lv, ln);
+}
+
+/* (Re)advertise or withdraw every local entry of a VRF */
+static void l3mh_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
+{
+	struct hash_bucket *hb;
+	unsigned int i;
+
+	for (i = 0; i < l3mh.neighs->size; i++)
+		for (hb = l3mh.neighs->index[i]; hb; hb = hb->next) {
+			struct l3mh_neigh *ln = hb->data;
+
+			if (ln->origin != L3MH_LOCAL ||
+			    ln->vrf_id != lv->bgp->vrf_id)
+				continue;
+			if (withdraw)
+				l3mh_route_withdraw(lv, ln);
+			else
+				l3mh_route_update(lv, ln);
+		}
+}
+
+/* ------------------------------------------------------------------------
+ * Receiving (draft 3.6.2)
+ * ------------------------------------------------------------------------
+ */
+enum l3mh_verdict {
+	L3MH_NOT_SYNC,		/* not an L3 MH sync route for this PE */
+	L3MH_IMPORT,
+	L3MH_TAW_ESI_RESERVED,	/* ESI 0 or MAX-ESI */
+	L3MH_TAW_ES_NOT_LOCAL,	/* ES-Import RT / ESI of a non-local ES */
+	L3MH_TAW_EVI_RT,	/* not exactly one EVI-RT, or a non-local one */
+};
+
+static const char *const l3mh_verdict_str[] = {
+	[L3MH_NOT_SYNC] = "not a sync route",
+	[L3MH_IMPORT] = "import",
+	[L3MH_TAW_ESI_RESERVED] = "reserved ESI (0 or MAX-ESI)",
+	[L3MH_TAW_ES_NOT_LOCAL] = "ES-Import RT or ESI of a non-local ES",
+	[L3MH_TAW_EVI_RT] = "EVI-RT missing, repeated or of no local VRF",
+};
+
+/* The import decision for one RT-2 (draft 3.6.2, RFC 9251 9.5). */
+static enum l3mh_verdict l3mh_import_decide(struct attr *attr,
+					    struct l3mh_vrf **lvp)
+{
+	struct ecommunity *ecom = bgp_attr_get_ecommunity(attr);
+	const uint8_t *es_import = NULL, *evi_rt = NULL;
+	struct bgp_evpn_es *es;
+	struct l3mh_vrf *lv;
+	struct listnode *node;
+	struct ethaddr es_mac;
+	uint8_t rt[8];
+	int n_evi_rt = 0;
+	uint32_t i;
+
+	*lvp = NULL;
+	if (!ecom || ecom->unit_size != ECOMMUNITY_SIZE)
+		return L3MH_NOT_SYNC;
+	for (i = 0; i < ecom->size; i++) {
+		const uint8_t *v = ecom->val + i * ECOMMUNITY_SIZE;
+
+		if (es_import_rt_is(v))
+			es_import = v;
+		else if (evi_rt_is(v)) {
+			evi_rt = v;
+			n_evi_rt++;
+		}
+	}
+
+	if (es_import || n_evi_rt) {
+		/* mode a: ES-Import RT + exactly one EVI-RT */
+		if (l3mh_esi_reserved(&attr->esi))
+			return L3MH_TAW_ESI_RESERVED;
+		es = bgp_evpn_es_find(&attr->esi);
+		if (!es_import || !es || !bgp_evpn_is_es_local(es))
+			return L3MH_TAW_ES_NOT_LOCAL;
+		es_get_system_mac(&attr->esi, &es_mac);
+		if (memcmp(es_import + 2, &es_mac, ETH_ALEN))
+			return L3MH_TAW_ES_NOT_LOCAL;
+		if (n_evi_rt != 1 || !evi_rt_to_rt(evi_rt, rt))
+			return L3MH_TAW_EVI_RT;
+		for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
+			if (lv->mode == L3MH_RT_ES_IMPORT &&
+			    l3mh_vrf_has_rt(lv, rt)) {
+				*lvp = lv;
+				return L3MH_IMPORT;
+			}
+		return L3MH_TAW_EVI_RT;
+	}
+
+	/* mode b: the IP-VRF's RTs */
+	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv)) {
+		if (lv->mode != L3MH_RT_IP_VRF)
+			continue;
+		for (i = 0; i < ecom->size; i++)
+			if (l3mh_vrf_has_rt(lv, ecom->val + i * ECOMMUNITY_SIZE))
+				break;
+		if (i == ecom->size)
+			continue;
+		if (l3mh_esi_reserved(&attr->esi))
+			return L3MH_TAW_ESI_RESERVED;
+		es = bgp_evpn_es_find(&attr->esi);
+		if (!es || !bgp_evpn_is_es_local(es))
+			return L3MH_TAW_ES_NOT_LOCAL;
+		*lvp = lv;
+		return L3MH_IMPORT;
+	}
+	return L3MH_NOT_SYNC;
+}
+
+static void l3mh_synced_remove(const struct prefix_evpn *p,
+			       const struct prefix_rd *prd)
+{
+	struct hash_bucket *hb, *next;
+	unsigned int i;
+
+	/* the VRF of a withdrawn route is not known any more: match by key */
+	for (i = 0; i < l3mh.neighs->size; i++)
+		for (hb = l3mh.neighs->index[i]; hb; hb = next) {
+			struct l3mh_neigh *ln = hb->data;
+
+			next = hb->next;
+			if (ln->origin != L3MH_SYNCED ||
+			    ln->etag != p->prefix.macip_addr.eth_tag ||
+			    memcmp(ln->prd.val, prd->val, sizeof(prd->val)) ||
+			    ipaddr_cmp(&ln->ip, &p->prefix.macip_addr.ip) ||
+			    memcmp(&ln->mac, &p->prefix.macip_addr.mac,
+				   ETH_ALEN))
+				continue;
+			hash_release(l3mh.neighs, ln);
+			l3mh_zebra_send_neigh(ln, false);
+			XFREE(MTYPE_L3MH_NEIGH, ln);
+		}
+}
+
+static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
+				  struct bgp_dest *dest,
+				  struct bgp_path_info *old_route,
+				  struct bgp_path_info *new_route)
+{
+	const struct prefix_evpn *p;
+	const struct prefix_rd *prd;
+	struct bgp_dest *rd_dest;
+	struct l3mh_vrf *lv;
+	struct l3mh_neigh key = { .origin = L3MH_SYNCED }, *ln;
+	enum l3mh_verdict v;
+
+	if (!l3mh.enabled || afi != AFI_L2VPN || safi != SAFI_EVPN ||
+	    bgp != bgp_get_evpn())
+		return 0;
+	p = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
+	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
+	    is_evpn_prefix_ipaddr_none(p))
+		return 0;
+	rd_dest = dest->pdest; /* the RD level of the two-level table */
+	if (!rd_dest)
+		return 0;
+	prd = (const struct prefix_rd *)bgp_dest_get_prefix(rd_dest);
+
+	/* forget what the old best path synced; install what the new does */
+	l3mh_synced_remove(p, prd);
+	if (!new_route || new_route->peer == bgp->peer_self ||
+	    !CHECK_FLAG(new_route->flags, BGP_PATH_VALID))
+		return 0;
+
+	v = l3mh_import_decide(new_route->attr, &lv);
+	if (v == L3MH_NOT_SYNC)
+		return 0;
+	if (v != L3MH_IMPORT) {
+		char esi_buf[ESI_STR_LEN];
+
+		zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
+			  p, prd, esi_to_str(&new_route->attr->esi, esi_buf,
+					     sizeof(esi_buf)),
+			  new_route->peer->host, l3mh_verdict_str[v]);
+		return 0;
+	}
+
+	key.vrf_id = lv->bgp->vrf_id;
+	key.esi = new_route->attr->esi;
+	key.etag = p->prefix.macip_addr.eth_tag;
+	key.ip = p->prefix.macip_addr.ip;
+	key.prd = *prd;
+	ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
+	*ln = key;
+	memcpy(&ln->mac, &p->prefix.macip_addr.mac, ETH_ALEN);
+	ln->peer = new_route->attr->nexthop;
+	(void)hash_get(l3mh.neighs, ln, hash_alloc_intern);
+	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, prd,
+		   lv->bgp->name_pretty);
+	l3mh_zebra_send_neigh(ln, true);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Messages from zebra
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_zclient_msg(struct zclient *zc,
+			    const struct zapi_extension_hdr *hdr,
+			    struct stream *s, uint16_t length, vrf_id_t vrf_id)
+{
+	struct l3mh_zapi_neigh n;
+
+	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
+		return 0;
+	L3MH_DEBUG("recv %s vrf %u", l3mh_zapi_type2str(hdr->type), vrf_id);
+	switch (hdr->type) {
+	case L3MH_ZAPI_LOCAL_NEIGH_ADD:
+	case L3MH_ZAPI_LOCAL_NEIGH_DEL:
+		if (!l3mh_zapi_neigh_decode(s, &n)) {
+			zlog_warn("evpn-l3mh: malformed %s from zebra",
+				  l3mh_zapi_type2str(hdr->type));
+			return 0;
+		}
+		l3mh_local_neigh(vrf_id, &n,
+				 hdr->type == L3MH_ZAPI_LOCAL_NEIGH_ADD);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * State changes
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_vrf_set_rd(struct l3mh_vrf *lv)
+{
+	/* type-1 RD: originator IP : VRF RD index (as FRR's auto RD) */
+	struct in_addr orig = l3mh_originator_ip();
+	char buf[RD_ADDRSTRLEN];
+
+	snprintfrr(buf, sizeof(buf), "%pI4:%u", &orig,
+		 lv->bgp->vrf_rd_id ? lv->bgp->vrf_rd_id : lv->bgp->vrf_id);
+	str2prefix_rd(buf, &lv->prd);
+}
+
+static void l3mh_global_update(void)
+{
+	struct listnode *node;
+	struct l3mh_vrf *lv;
+
+	if (l3mh.enabled || l3mh.zebra_knows)
+		l3mh_zebra_send_enable();
+	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv)) {
+		l3mh_vrf_refresh(lv, true);
+		l3mh_vrf_set_rd(lv);
+		if (l3mh.enabled)
+			l3mh_vrf_refresh(lv, false);
+	}
+}
+
+static int l3mh_routerid_update(struct bgp *bgp, bool withdraw)
+{
+	if (bgp == bgp_get_evpn() && !l3mh.orig.s_addr)
+		l3mh_global_update();
+	return 0;
+}
+
+static int l3mh_inst_delete(struct bgp *bgp)
+{
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+
+	if (lv) {
+		l3mh_vrf_refresh(lv, true);
+		listnode_delete(l3mh.vrfs, lv);
+		if (lv->rts)
+			ecommunity_free(&lv->rts);
+		XFREE(MTYPE_L3MH_VRF, lv);
+	}
+	if (bgp == bgp_get_evpn() && l3mh.enabled) {
+		l3mh.enabled = false;
+		l3mh_zebra_send_enable();
+	}
+	return 0;
+}
+
+/* bgpd's zebra session (re)connected: tell zebra again */
+static void (*l3mh_zebra_connected_orig)(struct zclient *zc);
+
+static void l3mh_zebra_connected(struct zclient *zc)
+{
+	if (l3mh_zebra_connected_orig)
+		l3mh_zebra_connected_orig(zc);
+	l3mh.zebra_knows = false;
+	if (l3mh.enabled)
+		l3mh_zebra_send_enable();
+}
+
+/* ------------------------------------------------------------------------
+ * CLI
+ * ------------------------------------------------------------------------
+ */
+#include "bgpd/bgp_evpn_l3mh_clippy.c"
+
+DEFPY(l3mh_enable, l3mh_enable_cmd,
+      "[no] l3-multihoming [originator-ip A.B.C.D$orig]",
+      NO_STR
+      "EVPN multi-homing for L3 services on routed LAGs\n"
+      "Originator IP of the ES routes (default: router-id)\n"
+      "IPv4 address\n")
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+
+	if (bgp != bgp_get_evpn()) {
+		vty_out(vty,
+			"%% l3-multihoming is enabled in the EVPN instance; use 'l3-multihoming arp-nd-sync' in a VRF\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	l3mh.enabled = !no;
+	l3mh.orig = (no || !orig_str) ? (struct in_addr){} : orig;
+	l3mh_global_update();
+	return CMD_SUCCESS;
+}
+
+DEFPY(l3mh_arp_nd_sync, l3mh_arp_nd_sync_cmd,
+      "[no] l3-multihoming arp-nd-sync [route-target-mode <es-import|ip-vrf>$mode]",
+      NO_STR
+      "EVPN multi-homing for L3 services on routed LAGs\n"
+      "Synchronize ARP/ND entries of ES interfaces with RT-2\n"
+      "Route targets of the sync routes\n"
+      "ES-Import RT and an EVI-RT carrying this VRF's RT (default)\n"
+      "This VRF's route targets\n")
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+
+	if (no) {
+		if (lv) {
+			l3mh_vrf_refresh(lv, true);
+			listnode_delete(l3mh.vrfs, lv);
+			if (lv->rts)
+				ecommunity_free(&lv->rts);
+			XFREE(MTYPE_L3MH_VRF, lv);
+		}
+		return CMD_SUCCESS;
+	}
+	if (!lv) {
+		lv = XCALLOC(MTYPE_L3MH_VRF, sizeof(*lv));
+		lv->bgp = bgp;
+		listnode_add(l3mh.vrfs, lv);
+	} else
+		l3mh_vrf_refresh(lv, true);
+	lv->mode = (mode && !strcmp(mode, "ip-vrf")) ? L3MH_RT_IP_VRF
+						     : L3MH_RT_ES_IMPORT;
+	l3mh_vrf_set_rd(lv);
+	if (l3mh.enabled)
+		l3mh_vrf_refresh(lv, false);
+	return CMD_SUCCESS;
+}
+
+DEFPY(l3mh_rt, l3mh_rt_cmd,
+      "[no] l3-multihoming route-target RT$rt",
+      NO_STR
+      "EVPN multi-homing for L3 services on routed LAGs\n"
+      "Route target of the sync routes (instead of the VRF's)\n"
+      "ASN:XX or A.B.C.D:XX\n")
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+	struct ecommunity *ecom;
+
+	if (!lv) {
+		vty_out(vty, "%% configure 'l3-multihoming arp-nd-sync' first\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	ecom = ecommunity_str2com(rt, ECOMMUNITY_ROUTE_TARGET, 0);
+	if (!ecom) {
+		vty_out(vty, "%% malformed route target %s\n", rt);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	l3mh_vrf_refresh(lv, true);
+	if (lv->rts)
+		ecommunity_free(&lv->rts);
+	if (no)
+		ecommunity_free(&ecom);
+	else
+		lv->rts = ecom;
+	if (l3mh.enabled)
+		l3mh_vrf_refresh(lv, false);
+	return CMD_SUCCESS;
+}
+
+static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
+{
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+	bool global = bgp == bgp_get_evpn() && l3mh.enabled;
+
+	if (!global && !lv)
+		return 0;
+	vty_out(vty, " !\n address-family l2vpn evpn\n");
+	if (global) {
+		if (l3mh.orig.s_addr)
+			vty_out(vty, "  l3-multihoming originator-ip %pI4\n",
+				&l3mh.orig);
+		else
+			vty_out(vty, "  l3-multihoming\n");
+	}
+	if (lv) {
+		vty_out(vty, "  l3-multihoming arp-nd-sync%s\n",
+			lv->mode == L3MH_RT_IP_VRF
+				? " route-target-mode ip-vrf"
+				: "");
+		if (lv->rts) {
+			char *rts = ecommunity_ecom2str(
+				lv->rts, ECOMMUNITY_FORMAT_ROUTE_MAP,
+				ECOMMUNITY_ROUTE_TARGET);
+
+			vty_out(vty, "  l3-multihoming route-target %s\n", rts);
+			XFREE(MTYPE_ECOMMUNITY_STR, rts);
+		}
+	}
+	vty_out(vty, " exit-address-family\n");
+	return 0;
+}
+
+struct l3mh_show_ctx {
+	struct vty *vty;
+	json_object *json;
+};
+
+static void l3mh_show_walk(struct hash_bucket *b, void *arg)
+{
+	struct l3mh_neigh *ln = b->data;
+	struct l3mh_show_ctx *ctx = arg;
+	struct vrf *vrf = vrf_lookup_by_id(ln->vrf_id);
+	const char *origin = ln->origin == L3MH_LOCAL ? "local" : "synced";
+	struct l3mh_vrf *lv = l3mh_vrf_find_id(ln->vrf_id);
+	const char *state;
+	char esi_buf[ESI_STR_LEN];
+
+	if (ln->origin == L3MH_SYNCED)
+		state = "installed-request";
+	else
+		state = lv ? "advertised" : "not-synced";
+	esi_to_str(&ln->esi, esi_buf, sizeof(esi_buf));
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
+		json_object_string_add(j, "esi", esi_buf);
+		json_object_int_add(j, "ethTag", ln->etag);
+		json_object_string_addf(j, "ip", "%pIA", &ln->ip);
+		json_object_string_addf(j, "mac", "%pEA", &ln->mac);
+		json_object_string_add(j, "origin", origin);
+		json_object_string_add(j, "state", state);
+		if (ln->origin == L3MH_SYNCED) {
+			json_object_string_addf(j, "rd", "%pRDP", &ln->prd);
+			json_object_string_addf(j, "peer", "%pI4", &ln->peer);
+		}
+		json_object_array_add(ctx->json, j);
+	} else
+		vty_out(ctx->vty, "%-10s %-30s %-8u %-26pIA %-17pEA %-7s %s\n",
+			vrf ? vrf->name : "?", esi_buf, ln->etag, &ln->ip,
+			&ln->mac, origin, state);
+}
+
+DEFPY(show_l3mh_neigh, show_l3mh_neigh_cmd,
+      "show bgp l2vpn evpn l3-multihoming neighbors [json$json]",
+      SHOW_STR BGP_STR L2VPN_HELP_STR EVPN_HELP_STR
+      "EVPN multi-homing for L3 services\n"
+      "ARP/ND entries, local and synced\n" JSON_STR)
+{
+	struct l3mh_show_ctx ctx = { .vty = vty };
+	struct in_addr orig = l3mh_originator_ip();
+	json_object *top = NULL;
+
+	if (json) {
+		top = json_object_new_object();
+		json_object_boolean_add(top, "enabled", l3mh.enabled);
+		json_object_string_addf(top, "originatorIp", "%pI4", &orig);
+		ctx.json = json_object_new_array();
+		json_object_object_add(top, "neighbors", ctx.json);
+	} else {
+		vty_out(vty, "EVPN L3 multi-homing: %s\n",
+			l3mh.enabled ? "enabled" : "disabled");
+		vty_out(vty, "%-10s %-30s %-8s %-26s %-17s %-7s %s\n", "VRF",
+			"ESI", "EthTag", "IP", "MAC", "Origin", "State");
+	}
+	hash_iterate(l3mh.neighs, l3mh_show_walk, &ctx);
+	if (top)
+		vty_json(vty, top);
+	return CMD_SUCCESS;
+}
+
+DEFPY(debug_l3mh, debug_l3mh_cmd, "[no] debug bgp evpn l3-multihoming",
+      NO_STR DEBUG_STR BGP_STR EVPN_HELP_STR
+      "EVPN multi-homing for L3 services\n")
+{
+	l3mh_debug = !no;
+	return CMD_SUCCESS;
+}
+
+static int l3mh_debug_config_write(struct vty *vty, bool running)
+{
+	if (l3mh_debug)
+		vty_out(vty, "debug bgp evpn l3-multihoming\n");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Module
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_late_init(struct event_loop *tm)
+{
+	l3mh.vrfs = list_new();
+	l3mh.neighs = hash_create_size(1024, l3mh_neigh_hash_key,
+				       l3mh_neigh_hash_cmp,
+				       "EVPN L3MH neighbours");
+	install_element(BGP_EVPN_NODE, &l3mh_enable_cmd);
+	install_element(BGP_EVPN_NODE, &l3mh_arp_nd_sync_cmd);
+	install_element(BGP_EVPN_NODE, &l3mh_rt_cmd);
+	install_element(VIEW_NODE, &show_l3mh_neigh_cmd);
+	install_element(ENABLE_NODE, &debug_l3mh_cmd);
+	install_element(CONFIG_NODE, &debug_l3mh_cmd);
+	hook_register(bgp_route_update, l3mh_route_update_hook);
+	hook_register(bgp_inst_config_write, l3mh_config_write);
+	hook_register(bgp_inst_delete, l3mh_inst_delete);
+	hook_register(bgp_routerid_update, l3mh_routerid_update);
+	hook_register(bgp_hook_config_write_debug, l3mh_debug_config_write);
+	hook_register(zclient_extension_msg, l3mh_zclient_msg);
+	if (zclient) {
+		l3mh_zebra_connected_orig = zclient->zebra_connected;
+		zclient->zebra_connected = l3mh_zebra_connected;
+	}
+	return 0;
+}
+
+static int l3mh_module_init(void)
+{
+	hook_register(frr_late_init, l3mh_late_init);
+	return 0;
+}
+
+FRR_MODULE_SETUP(.name = "bgpd_evpn_l3mh", .version = FRR_VERSION,
+		 .description = "EVPN multi-homing for L3 services (ARP/ND sync)",
+		 .init = l3mh_module_init);

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit test: EVI-RT extended community codec (RFC 9251 section 9.5),
+ * with the vectors of the project's WIRE.md section 2.
+ */
+#include <zebra.h>
+
+#include "bgpd/bgp_evpn_evi_rt.h"
+
+static int failures;
+
+static void result(const char *name, bool ok)
+{
+	printf("%s: %s\n", name, ok ? "OK" : "failed");
+	if (!ok)
+		failures++;
+}
+
+static bool hex_eq(const uint8_t *got, const char *hex)
+{
+	char buf[17];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		snprintf(buf + 2 * i, 3, "%02x", got[i]);
+	if (strcmp(buf, hex))
+		printf("  got %s want %s\n", buf, hex);
+	return !strcmp(buf, hex);
+}
+
+static void from_hex(const char *hex, uint8_t out[8])
+{
+	int i;
+	unsigned int b;
+
+	for (i = 0; i < 8; i++) {
+		sscanf(hex + 2 * i, "%2x", &b);
+		out[i] = b;
+	}
+}
+
+static bool roundtrip(const char *rt_hex, const char *evi_hex)
+{
+	uint8_t rt[8], evi[8], back[8];
+
+	from_hex(rt_hex, rt);
+	return evi_rt_from_rt(rt, evi) && hex_eq(evi, evi_hex) &&
+	       evi_rt_is(evi) && !es_import_rt_is(evi) &&
+	       evi_rt_to_rt(evi, back) && hex_eq(back, rt_hex);
+}
+
+int main(void)
+{
+	uint8_t v[8], out[8];
+
+	result("type 0 from AS2 RT 65000:10100",
+	       roundtrip("0002fde800002774", "060afde800002774"));
+	result("type 1 from IPv4 RT 192.0.2.1:100",
+	       roundtrip("0102c00002010064", "060bc00002010064"));
+	result("type 2 from AS4 RT 4200000000:100",
+	       roundtrip("0202fa56ea000064", "060cfa56ea000064"));
+
+	from_hex("0003fde800002774", v); /* route origin, not a target */
+	result("route origin is no RT", !evi_rt_from_rt(v, out));
+	from_hex("0302000000000008", v); /* opaque type */
+	result("opaque type is no RT", !evi_rt_from_rt(v, out));
+	from_hex("060200aabbccddee", v);
+	result("ES-Import RT recognised", es_import_rt_is(v) && !evi_rt_is(v));
+	from_hex("060d000000000000", v);
+	result("type 3 is an EVI-RT but has no 8-octet RT",
+	       evi_rt_is(v) && !evi_rt_to_rt(v, out));
+	from_hex("0609000300000000", v); /* multicast flags */
+	result("multicast flags is no EVI-RT", !evi_rt_is(v));
+
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,20 @@
+import frrtest
+
+
+class TestEvpnEviRt(frrtest.TestMultiOut):
+    program = "./test_evpn_evi_rt"
+
+
+for name in (
+    "type 0 from AS2 RT 65000:10100",
+    "type 1 from IPv4 RT 192.0.2.1:100",
+    "type 2 from AS4 RT 4200000000:100",
+    "route origin is no RT",
+    "opaque type is no RT",
+    "ES-Import RT recognised",
+    "type 3 is an EVI-RT but has no 8-octet RT",
+    "multicast flags is no EVI-RT",
+):
+    TestEvpnEviRt.okfail(name)
+
+TestEvpnEviRt.exit_cleanly()

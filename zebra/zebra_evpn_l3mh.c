@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * EVPN L3 multi-homing, zebra side: ARP/ND synchronization between the PEs
+ * of an Ethernet Segment on a routed bond.
+ *
+ * draft-brissette-bess-evpn-l3-mh:
+ *   3.4  L3 ES: an ES on a routed bond, known to bgpd without any L2-VNI
+ *   3.5  Ethernet Tag <-> L3 (sub-)interface of the ES
+ *   3.6  ARP/ND synchronization: local entries go to bgpd (RT-2), entries
+ *        synced from an ES peer are installed in the kernel
+ *
+ * bgpd's evpn_l3mh module turns the feature on (L3MH_ZAPI_ENABLE); this
+ * module then reports every usable locally learned neighbour on an ES
+ * (sub-)interface (zebra_neigh_local_update hook) and installs the ones
+ * bgpd syncs from the ES peers as extern-learned entries through the data
+ * plane, unless this PE has learned the same entry itself.
+ */
+#include <zebra.h>
+
+#include "hash.h"
+#include "jhash.h"
+#include "json.h"
+#include "libfrr.h"
+#include "lib/version.h"
+#include "module.h"
+#include "vty.h"
+
+#include "lib/evpn_etag.h"
+#include "lib/evpn_l3mh_zapi.h"
+#include "zebra/debug.h"
+#include "zebra/interface.h"
+#include "zebra/rt.h"
+#include "zebra/zebra_dplane.h"
+#include "zebra/zebra_evpn_mh.h"
+#include "zebra/zebra_neigh.h"
+#include "zebra/zebra_ns.h"
+#include "zebra/zebra_router.h"
+#include "zebra/zebra_vrf.h"
+#include "zebra/zserv.h"
+
+DEFINE_MTYPE_STATIC(ZEBRA, L3MH_SYNC_NEIGH, "EVPN L3MH synced neighbour");
+
+static bool l3mh_debug;
+#define L3MH_DEBUG(fmt, ...)                                                   \
+	do {                                                                   \
+		if (l3mh_debug)                                                \
+			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);          \
+	} while (0)
+
+static struct {
+	bool enabled;
+	struct in_addr originator_ip;
+	struct hash *sync_neighs;
+} l3mh;
+
+/* ------------------------------------------------------------------------
+ * L3 ES (sub-)interfaces and their Ethernet Tag (draft section 3.5)
+ * ------------------------------------------------------------------------
+ */
+static struct interface *l3mh_if_lookup(ifindex_t ifindex)
+{
+	return if_lookup_by_index_per_ns(zebra_ns_lookup(NS_DEFAULT), ifindex);
+}
+
+/*
+ * The local ES of an L3 interface: the bond itself (untagged), a VLAN on
+ * the bond (single tag) or a VLAN on a VLAN on the bond (double tag).
+ */
+static struct zebra_evpn_es *l3mh_if_es(struct interface *ifp, uint32_t *etag)
+{
+	struct evpn_etag_encap encap = { .type = EVPN_ETAG_UNTAGGED };
+	struct zebra_if *zif = ifp->info;
+	struct interface *bond = ifp;
+	struct zebra_if *bzif;
+
+	if (!zif)
+		return NULL;
+	if (IS_ZEBRA_IF_VLAN(ifp)) {
+		struct interface *parent = l3mh_if_lookup(zif->link_ifindex);
+
+		if (!parent || !parent->info)
+			return NULL;
+		encap.type = EVPN_ETAG_SINGLE;
+		encap.outer_vid = zif->l2info.vl.vid;
+		bond = parent;
+		if (IS_ZEBRA_IF_VLAN(parent)) {
+			struct zebra_if *pzif = parent->info;
+
+			encap.type = EVPN_ETAG_DOUBLE;
+			encap.outer_vid = pzif->l2info.vl.vid;
+			encap.inner_vid = zif->l2info.vl.vid;
+			bond = l3mh_if_lookup(pzif->link_ifindex);
+			if (!bond || !bond->info)
+				return NULL;
+		}
+	}
+	bzif = bond->info;
+	if (!IS_ZEBRA_IF_BOND(bond) || !bzif->es_info.es ||
+	    !(bzif->es_info.es->flags & ZEBRA_EVPNES_LOCAL))
+		return NULL;
+	if (!evpn_etag_from_encap(&encap, etag))
+		return NULL;
+	return bzif->es_info.es;
+}
+
+/* The (sub-)interface of a local ES that an Ethernet Tag stands for. */
+static struct interface *l3mh_es_etag_if(const esi_t *esi, uint32_t etag)
+{
+	struct zebra_evpn_es *es = zebra_evpn_es_find(esi);
+	struct vrf *vrf;
+	struct interface *ifp;
+	uint32_t if_etag;
+
+	if (!es || !(es->flags & ZEBRA_EVPNES_LOCAL) || !es->zif)
+		return NULL;
+	if (etag == 0)
+		return es->zif->ifp;
+	RB_FOREACH (vrf, vrf_id_head, &vrfs_by_id)
+		FOR_ALL_INTERFACES (vrf, ifp)
+			if (IS_ZEBRA_IF_VLAN(ifp) &&
+			    l3mh_if_es(ifp, &if_etag) == es && if_etag == etag)
+				return ifp;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Messages to bgpd
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_send_local_neigh(struct interface *ifp, const esi_t *esi,
+				  uint32_t etag, const struct ipaddr *ip,
+				  const struct ethaddr *mac, bool add)
+{
+	struct zserv *client = zserv_find_client(ZEBRA_ROUTE_BGP, 0);
+	uint16_t type = add ? L3MH_ZAPI_LOCAL_NEIGH_ADD
+			    : L3MH_ZAPI_LOCAL_NEIGH_DEL;
+	struct l3mh_zapi_neigh n = {
+		.esi = *esi,
+		.etag = etag,
+		.ip = *ip,
+		.ifindex = ifp->ifindex,
+	};
+	struct stream *s;
+
+	if (!client)
+		return;
+	if (mac)
+		n.mac = *mac;
+	L3MH_DEBUG("send %s %s vrf %s etag %u %pIA %pEA",
+		   l3mh_zapi_type2str(type), ifp->name, ifp->vrf->name, etag,
+		   ip, &n.mac);
+
+	s = stream_new(ZEBRA_SMALL_PACKET_SIZE);
+	zclient_create_header(s, ZEBRA_EXTENSION_MESSAGE, ifp->vrf->vrf_id);
+	stream_putw(s, L3MH_ZAPI_EXT_ID);
+	stream_putw(s, type);
+	l3mh_zapi_neigh_encode(s, &n);
+	stream_putw_at(s, 0, stream_get_endp(s));
+	zserv_send_message(client, s);
+}
+
+/* ------------------------------------------------------------------------
+ * Synced neighbours (from the ES peers through bgpd)
+ * ------------------------------------------------------------------------
+ */
+enum l3mh_sync_state {
+	L3MH_SYNC_NO_IF,    /* no (sub-)interface for the ES + Ethernet Tag */
+	L3MH_SYNC_VRF_MISMATCH, /* the interface is in another VRF */
+	L3MH_SYNC_LOCAL,    /* this PE learned the entry itself */
+	L3MH_SYNC_INSTALLED,/* extern-learned entry in the kernel */
+};
+
+static const char *const l3mh_sync_state_str[] = {
+	[L3MH_SYNC_NO_IF] = "no-interface",
+	[L3MH_SYNC_VRF_MISMATCH] = "vrf-mismatch",
+	[L3MH_SYNC_LOCAL] = "local-entry",
+	[L3MH_SYNC_INSTALLED] = "installed",
+};
+
+struct l3mh_sync_neigh {
+	/* key */
+	vrf_id_t vrf_id;
+	esi_t esi;
+	uint32_t etag;
+	struct ipaddr ip;
+
+	struct ethaddr mac;
+	enum l3mh_sync_state state;
+	ifindex_t ifindex; /* where it is installed (or would be) */
+};
+
+static unsigned int l3mh_sync_hash_key(const void *arg)
+{
+	const struct l3mh_sync_neigh *sn = arg;
+	uint32_t h;
+
+	h = jhash(sn->esi.val, ESI_BYTES, sn->vrf_id);
+	h = jhash_1word(sn->etag, h);
+	return jhash(&sn->ip, sizeof(sn->ip), h);
+}
+
+static bool l3mh_sync_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_sync_neigh *x = a, *y = b;
+
+	return x->vrf_id == y->vrf_id && x->etag == y->etag &&
+	       !memcmp(&x->esi, &y->esi, sizeof(x->esi)) &&
+	       !ipaddr_cmp(&x->ip, &y->ip);
+}
+
+/* Program (or not) one synced entry according to the local state. */
+static void l3mh_sync_neigh_eval(struct l3mh_sync_neigh *sn)
+{
+	struct interface *ifp = l3mh_es_etag_if(&sn->esi, sn->etag);
+	enum l3mh_sync_state old = sn->state;
+
+	if (!ifp)
+		sn->state = L3MH_SYNC_NO_IF;
+	else if (ifp->vrf->vrf_id != sn->vrf_id)
+		sn->state = L3MH_SYNC_VRF_MISMATCH;
+	else if (zebra_neigh_local_get(ifp->ifindex, &sn->ip, NULL))
+		sn->state = L3MH_SYNC_LOCAL;
+	else
+		sn->state = L3MH_SYNC_INSTALLED;
+
+	if (old == L3MH_SYNC_INSTALLED && sn->state != L3MH_SYNC_INSTALLED) {
+		struct interface *oifp = l3mh_if_lookup(sn->ifindex);
+
+		/* a local entry replaces ours in the kernel by itself */
+		if (oifp && sn->state != L3MH_SYNC_LOCAL)
+			dplane_rem_neigh_delete(oifp, &sn->ip);
+	}
+	sn->ifindex = ifp ? ifp->ifindex : IFINDEX_INTERNAL;
+	if (sn->state == L3MH_SYNC_INSTALLED) {
+		L3MH_DEBUG("install %pIA %pEA on %s vrf %s", &sn->ip, &sn->mac,
+			   ifp->name, ifp->vrf->name);
+		dplane_rem_neigh_add(ifp, &sn->ip, &sn->mac, 0, false);
+	} else
+		L3MH_DEBUG("hold %pIA %pEA etag %u vrf %u: %s", &sn->ip,
+			   &sn->mac, sn->etag, sn->vrf_id,
+			   l3mh_sync_state_str[sn->state]);
+}
+
+static void l3mh_sync_neigh_add(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n)
+{
+	struct l3mh_sync_neigh key = {
+		.vrf_id = vrf_id, .esi = n->esi, .etag = n->etag, .ip = n->ip
+	};
+	struct l3mh_sync_neigh *sn = hash_lookup(l3mh.sync_neighs, &key);
+
+	if (!sn) {
+		sn = XCALLOC(MTYPE_L3MH_SYNC_NEIGH, sizeof(*sn));
+		*sn = key;
+		sn->state = L3MH_SYNC_NO_IF;
+		(void)hash_get(l3mh.sync_neighs, sn, hash_alloc_intern);
+	}
+	sn->mac = n->mac;
+	l3mh_sync_neigh_eval(sn);
+}
+
+static void l3mh_sync_neigh_del(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n)
+{
+	struct l3mh_sync_neigh key = {
+		.vrf_id = vrf_id, .esi = n->esi, .etag = n->etag, .ip = n->ip
+	};
+	struct l3mh_sync_neigh *sn = hash_release(l3mh.sync_neighs, &key);
+	struct interface *ifp;
+
+	if (!sn)
+		return;
+	if (sn->state == L3MH_SYNC_INSTALLED) {
+		ifp = l3mh_if_lookup(sn->ifindex);
+		L3MH_DEBUG("uninstall %pIA on %s", &sn->ip,
+			   ifp ? ifp->name : "?");
+		if (ifp)
+			dplane_rem_neigh_delete(ifp, &sn->ip);
+	}
+	XFREE(MTYPE_L3MH_SYNC_NEIGH, sn);
+}
+
+static void l3mh_sync_neigh_eval_walk(struct hash_bucket *b, void *arg)
+{
+	struct l3mh_sync_neigh *sn = b->data;
+	struct interface *ifp = arg;
+
+	if (!ifp || sn->ifindex == ifp->ifindex ||
+	    sn->state == L3MH_SYNC_NO_IF)
+		l3mh_sync_neigh_eval(sn);
+}
+
+/* ------------------------------------------------------------------------
+ * Local neighbours (zebra_neigh_local_update hook)
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_neigh_local_update(struct interface *ifp,
+				   const struct ipaddr *ip,
+				   const struct ethaddr *mac, bool active)
+{
+	struct l3mh_sync_neigh key = { .ip = *ip };
+	struct l3mh_sync_neigh *sn;
+	struct zebra_evpn_es *es;
+	uint32_t etag;
+
+	if (!l3mh.enabled)
+		return 0;
+	es = l3mh_if_es(ifp, &etag);
+	if (!es)
+		return 0;
+	/* link-local addresses name no host beyond the link */
+	if (IS_IPADDR_V6(ip) && IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6))
+		return 0;
+
+	l3mh_send_local_neigh(ifp, &es->esi, etag, ip, mac, active);
+
+	/* a synced entry for the same host takes over when the local one
+	 * goes, and steps back when one is learned
+	 */
+	key.vrf_id = ifp->vrf->vrf_id;
+	key.esi = es->esi;
+	key.etag = etag;
+	sn = hash_lookup(l3mh.sync_neighs, &key);
+	if (sn)
+		l3mh_sync_neigh_eval(sn);
+	return 0;
+}
+
+/* Send every usable local neighbour on the ES interfaces again. */
+static void l3mh_replay(void)
+{
+	struct zebra_neigh_ent *n;
+	struct interface *ifp;
+	struct zebra_evpn_es *es;
+	uint32_t etag;
+
+	RB_FOREACH (n, zebra_neigh_rb_head, &zneigh_info->neigh_rb_tree) {
+		if (!CHECK_FLAG(n->flags, ZEBRA_NEIGH_ENT_ACTIVE))
+			continue;
+		ifp = l3mh_if_lookup(n->ifindex);
+		if (!ifp)
+			continue;
+		es = l3mh_if_es(ifp, &etag);
+		if (!es || (IS_IPADDR_V6(&n->ip) &&
+			    IN6_IS_ADDR_LINKLOCAL(&n->ip.ipaddr_v6)))
+			continue;
+		l3mh_send_local_neigh(ifp, &es->esi, etag, &n->ip, &n->mac,
+				      true);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Messages from bgpd
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_enable(const struct l3mh_zapi_enable *en)
+{
+	bool was = l3mh.enabled;
+
+	L3MH_DEBUG("%s, originator %pI4", en->enable ? "enable" : "disable",
+		   &en->originator_ip);
+	l3mh.enabled = en->enable;
+	l3mh.originator_ip = en->enable ? en->originator_ip
+					: (struct in_addr){};
+	zebra_evpn_es_set_l3_originator_ip(l3mh.originator_ip);
+	if (l3mh.enabled && !was) {
+		/* learn the kernel's current entries, then report them */
+		neigh_read(zebra_ns_lookup(NS_DEFAULT));
+		l3mh_replay();
+	}
+}
+
+static int l3mh_zserv_msg(struct zserv *client,
+			  const struct zapi_extension_hdr *hdr,
+			  struct stream *msg, uint16_t length,
+			  struct zebra_vrf *zvrf)
+{
+	struct l3mh_zapi_enable en;
+	struct l3mh_zapi_neigh n;
+	vrf_id_t vrf_id = zvrf_id(zvrf);
+
+	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
+		return 0;
+	L3MH_DEBUG("recv %s from %s", l3mh_zapi_type2str(hdr->type),
+		   zebra_route_string(client->proto));
+
+	switch (hdr->type) {
+	case L3MH_ZAPI_ENABLE:
+		if (l3mh_zapi_enable_decode(msg, &en))
+			l3mh_enable(&en);
+		break;
+	case L3MH_ZAPI_SYNC_NEIGH_ADD:
+	case L3MH_ZAPI_SYNC_NEIGH_DEL:
+		if (!l3mh_zapi_neigh_decode(msg, &n)) {
+			zlog_warn("evpn-l3mh: malformed %s from %s",
+				  l3mh_zapi_type2str(hdr->type),
+				  zebra_route_string(client->proto));
+			break;
+		}
+		if (hdr->type == L3MH_ZAPI_SYNC_NEIGH_ADD)
+			l3mh_sync_neigh_add(vrf_id, &n);
+		else
+			l3mh_sync_neigh_del(vrf_id, &n);
+		break;
+	case L3MH_ZAPI_REPLAY:
+		l3mh_replay();
+		break;
+	default:
+		zlog_warn("evpn-l3mh: unknown message %u from %s", hdr->type,
+			  zebra_route_string(client->proto));
+	}
+	return 0;
+}
+
+/* bgpd went away: its synced entries go with it (it resends on return) */
+static void l3mh_sync_neigh_flush_walk(struct hash_bucket *b, void *arg)
+{
+	struct l3mh_sync_neigh *sn = b->data;
+	struct interface *ifp;
+
+	if (sn->state == L3MH_SYNC_INSTALLED) {
+		ifp = l3mh_if_lookup(sn->ifindex);
+		if (ifp)
+			dplane_rem_neigh_delete(ifp, &sn->ip);
+	}
+	XFREE(MTYPE_L3MH_SYNC_NEIGH, sn);
+}
+
+static int l3mh_client_close(struct zserv *client)
+{
+	if (client->proto != ZEBRA_ROUTE_BGP || client->instance)
+		return 0;
+	hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_flush_walk, NULL);
+	hash_clean(l3mh.sync_neighs, NULL);
+	if (l3mh.enabled) {
+		struct l3mh_zapi_enable off = {};
+
+		l3mh_enable(&off);
+	}
+	return 0;
+}
+
+/* an interface came, went or changed: re-evaluate what depends on it */
+static int l3mh_if_update(struct interface *ifp)
+{
+	if (l3mh.enabled)
+		hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_eval_walk, NULL);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * CLI
+ * ------------------------------------------------------------------------
+ */
+#include "zebra/zebra_evpn_l3mh_clippy.c"
+
+struct l3mh_show_ctx {
+	struct vty *vty;
+	json_object *json;
+};
+
+static void l3mh_show_sync_walk(struct hash_bucket *b, void *arg)
+{
+	struct l3mh_sync_neigh *sn = b->data;
+	struct l3mh_show_ctx *ctx = arg;
+	struct interface *ifp = l3mh_if_lookup(sn->ifindex);
+	struct vrf *vrf = vrf_lookup_by_id(sn->vrf_id);
+	char esi_buf[ESI_STR_LEN];
+
+	esi_to_str(&sn->esi, esi_buf, sizeof(esi_buf));
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
+		json_object_string_add(j, "esi", esi_buf);
+		json_object_int_add(j, "ethTag", sn->etag);
+		json_object_string_addf(j, "ip", "%pIA", &sn->ip);
+		json_object_string_addf(j, "mac", "%pEA", &sn->mac);
+		json_object_string_add(j, "interface", ifp ? ifp->name : "");
+		json_object_string_add(j, "state",
+				       l3mh_sync_state_str[sn->state]);
+		json_object_array_add(ctx->json, j);
+	} else
+		vty_out(ctx->vty, "%-10s %-30s %-8u %-26pIA %-17pEA %-12s %s\n",
+			vrf ? vrf->name : "?", esi_buf, sn->etag, &sn->ip,
+			&sn->mac, ifp ? ifp->name : "-",
+			l3mh_sync_state_str[sn->state]);
+}
+
+DEFPY(show_evpn_l3mh_sync, show_evpn_l3mh_sync_cmd,
+      "show evpn l3mh synced-neighbors [json$json]",
+      SHOW_STR "EVPN\n"
+      "EVPN L3 multi-homing\n"
+      "Neighbours synced from the ES peers\n" JSON_STR)
+{
+	struct l3mh_show_ctx ctx = { .vty = vty };
+	json_object *top = NULL;
+
+	if (json) {
+		top = json_object_new_object();
+		json_object_boolean_add(top, "enabled", l3mh.enabled);
+		json_object_string_addf(top, "originatorIp", "%pI4",
+					&l3mh.originator_ip);
+		ctx.json = json_object_new_array();
+		json_object_object_add(top, "neighbors", ctx.json);
+	} else {
+		vty_out(vty, "EVPN L3 multi-homing: %s, originator %pI4\n",
+			l3mh.enabled ? "enabled" : "disabled",
+			&l3mh.originator_ip);
+		vty_out(vty, "%-10s %-30s %-8s %-26s %-17s %-12s %s\n", "VRF",
+			"ESI", "EthTag", "IP", "MAC", "Interface", "State");
+	}
+	hash_iterate(l3mh.sync_neighs, l3mh_show_sync_walk, &ctx);
+	if (top)
+		vty_json(vty, top);
+	return CMD_SUCCESS;
+}
+
+DEFPY(debug_evpn_l3mh, debug_evpn_l3mh_cmd,
+      "[no] debug zebra evpn l3mh",
+      NO_STR DEBUG_STR "Zebra configuration\n"
+      "EVPN\n"
+      "EVPN L3 multi-homing\n")
+{
+	l3mh_debug = !no;
+	return CMD_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Module
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_late_init(struct event_loop *tm)
+{
+	l3mh.sync_neighs = hash_create_size(1024, l3mh_sync_hash_key,
+					    l3mh_sync_hash_cmp,
+					    "EVPN L3MH synced neighbours");
+	install_element(VIEW_NODE, &show_evpn_l3mh_sync_cmd);
+	install_element(ENABLE_NODE, &debug_evpn_l3mh_cmd);
+	install_element(CONFIG_NODE, &debug_evpn_l3mh_cmd);
+	hook_register(zserv_extension_msg, l3mh_zserv_msg);
+	hook_register(zserv_client_close, l3mh_client_close);
+	hook_register(zebra_neigh_local_update, l3mh_neigh_local_update);
+	hook_register(if_real, l3mh_if_update);
+	hook_register(if_up, l3mh_if_update);
+	return 0;
+}
+
+static int l3mh_module_init(void)
+{
+	hook_register(frr_late_init, l3mh_late_init);
+	return 0;
+}
+
+FRR_MODULE_SETUP(.name = "zebra_evpn_l3mh", .version = FRR_VERSION,
+		 .description = "EVPN L3 multi-homing (ARP/ND sync)",
+		 .init = l3mh_module_init);
