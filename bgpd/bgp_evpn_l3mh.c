@@ -90,6 +90,7 @@ static struct {
 	struct in_addr orig;  /* configured originator IP, or 0 */
 	struct list *vrfs;    /* struct l3mh_vrf */
 	struct hash *neighs;  /* struct l3mh_neigh */
+	struct hash *synced_by_route; /* the synced ones, by route key */
 	bool zebra_knows;     /* ENABLE sent on this zebra session */
 } l3mh;
 
@@ -187,7 +188,9 @@ static bool l3mh_neigh_hash_cmp(const void *a, const void *b)
 	return x->origin == y->origin && x->vrf_id == y->vrf_id &&
 	       x->etag == y->etag && !memcmp(&x->esi, &y->esi, sizeof(x->esi)) &&
 	       !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
-	       !ipaddr_cmp(&x->ip, &y->ip);
+	       !ipaddr_cmp(&x->ip, &y->ip) &&
+	       /* a synced entry is one route: its MAC is part of the key */
+	       (x->origin == L3MH_LOCAL || !memcmp(&x->mac, &y->mac, ETH_ALEN));
 }
 
 /* ------------------------------------------------------------------------
@@ -506,29 +509,49 @@ static enum l3mh_verdict l3mh_import_decide(struct attr *attr,
 	return L3MH_NOT_SYNC;
 }
 
-static void l3mh_synced_remove(const struct prefix_evpn *p,
-			       const struct prefix_rd *prd)
+/* synced entries by the route that synced them: (RD, Ethernet Tag, MAC, IP) */
+static unsigned int l3mh_route_hash_key(const void *arg)
 {
-	struct hash_bucket *hb, *next;
-	unsigned int i;
+	const struct l3mh_neigh *n = arg;
+	uint32_t h = jhash(n->prd.val, sizeof(n->prd.val), n->etag);
 
-	/* the VRF of a withdrawn route is not known any more: match by key */
-	for (i = 0; i < l3mh.neighs->size; i++)
-		for (hb = l3mh.neighs->index[i]; hb; hb = next) {
-			struct l3mh_neigh *ln = hb->data;
+	h = jhash(n->mac.octet, ETH_ALEN, h);
+	return jhash(&n->ip, sizeof(n->ip), h);
+}
 
-			next = hb->next;
-			if (ln->origin != L3MH_SYNCED ||
-			    ln->etag != p->prefix.macip_addr.eth_tag ||
-			    memcmp(ln->prd.val, prd->val, sizeof(prd->val)) ||
-			    ipaddr_cmp(&ln->ip, &p->prefix.macip_addr.ip) ||
-			    memcmp(&ln->mac, &p->prefix.macip_addr.mac,
-				   ETH_ALEN))
-				continue;
-			hash_release(l3mh.neighs, ln);
-			l3mh_zebra_send_neigh(ln, false);
-			XFREE(MTYPE_L3MH_NEIGH, ln);
-		}
+static bool l3mh_route_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_neigh *x = a, *y = b;
+
+	return x->etag == y->etag &&
+	       !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
+	       !memcmp(&x->mac, &y->mac, ETH_ALEN) &&
+	       !ipaddr_cmp(&x->ip, &y->ip);
+}
+
+/*
+ * Forget what the route (prd, p) synced before, unless it is `keep` (the
+ * entry it syncs now, if any); returns true if keep was already there.
+ */
+static bool l3mh_synced_replace(const struct prefix_evpn *p,
+				const struct prefix_rd *prd,
+				const struct l3mh_neigh *keep)
+{
+	struct l3mh_neigh key = { .origin = L3MH_SYNCED, .prd = *prd }, *ln;
+
+	key.etag = p->prefix.macip_addr.eth_tag;
+	key.ip = p->prefix.macip_addr.ip;
+	memcpy(&key.mac, &p->prefix.macip_addr.mac, ETH_ALEN);
+	ln = hash_lookup(l3mh.synced_by_route, &key);
+	if (!ln)
+		return false;
+	if (keep && l3mh_neigh_hash_cmp(ln, keep))
+		return true;
+	hash_release(l3mh.synced_by_route, ln);
+	hash_release(l3mh.neighs, ln);
+	l3mh_zebra_send_neigh(ln, false);
+	XFREE(MTYPE_L3MH_NEIGH, ln);
+	return false;
 }
 
 static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
@@ -539,12 +562,11 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 	const struct prefix_evpn *p;
 	const struct prefix_rd *prd;
 	struct bgp_dest *rd_dest;
-	struct l3mh_vrf *lv;
+	struct l3mh_vrf *lv = NULL;
 	struct l3mh_neigh key = { .origin = L3MH_SYNCED }, *ln;
-	enum l3mh_verdict v;
+	enum l3mh_verdict v = L3MH_NOT_SYNC;
 
-	if (!l3mh.enabled || afi != AFI_L2VPN || safi != SAFI_EVPN ||
-	    bgp != bgp_get_evpn())
+	if (afi != AFI_L2VPN || safi != SAFI_EVPN || bgp != bgp_get_evpn())
 		return 0;
 	p = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
 	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
@@ -555,39 +577,70 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 		return 0;
 	prd = (const struct prefix_rd *)bgp_dest_get_prefix(rd_dest);
 
+	if (l3mh.enabled && new_route && new_route->peer != bgp->peer_self &&
+	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID))
+		v = l3mh_import_decide(new_route->attr, &lv);
+
+	if (v == L3MH_IMPORT) {
+		key.vrf_id = lv->bgp->vrf_id;
+		key.esi = new_route->attr->esi;
+		key.etag = p->prefix.macip_addr.eth_tag;
+		key.ip = p->prefix.macip_addr.ip;
+		key.prd = *prd;
+		memcpy(&key.mac, &p->prefix.macip_addr.mac, ETH_ALEN);
+	}
 	/* forget what the old best path synced; install what the new does */
-	l3mh_synced_remove(p, prd);
-	if (!new_route || new_route->peer == bgp->peer_self ||
-	    !CHECK_FLAG(new_route->flags, BGP_PATH_VALID))
+	if (l3mh_synced_replace(p, prd, v == L3MH_IMPORT ? &key : NULL))
 		return 0;
 
-	v = l3mh_import_decide(new_route->attr, &lv);
-	if (v == L3MH_NOT_SYNC)
-		return 0;
 	if (v != L3MH_IMPORT) {
 		char esi_buf[ESI_STR_LEN];
 
-		zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
-			  p, prd, esi_to_str(&new_route->attr->esi, esi_buf,
+		if (v != L3MH_NOT_SYNC)
+			zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
+				  p, prd,
+				  esi_to_str(&new_route->attr->esi, esi_buf,
 					     sizeof(esi_buf)),
-			  new_route->peer->host, l3mh_verdict_str[v]);
+				  new_route->peer->host, l3mh_verdict_str[v]);
 		return 0;
 	}
 
-	key.vrf_id = lv->bgp->vrf_id;
-	key.esi = new_route->attr->esi;
-	key.etag = p->prefix.macip_addr.eth_tag;
-	key.ip = p->prefix.macip_addr.ip;
-	key.prd = *prd;
 	ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
 	*ln = key;
-	memcpy(&ln->mac, &p->prefix.macip_addr.mac, ETH_ALEN);
 	ln->peer = new_route->attr->nexthop;
 	(void)hash_get(l3mh.neighs, ln, hash_alloc_intern);
+	(void)hash_get(l3mh.synced_by_route, ln, hash_alloc_intern);
 	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, prd,
 		   lv->bgp->name_pretty);
 	l3mh_zebra_send_neigh(ln, true);
 	return 0;
+}
+
+/* Run the import decision again for every RT-2 (config changed) */
+static void l3mh_reimport_all(void)
+{
+	struct bgp *bgp_evpn = bgp_get_evpn();
+	struct bgp_dest *rd_dest, *dest;
+	struct bgp_path_info *pi;
+	struct bgp_table *table;
+
+	if (!bgp_evpn)
+		return;
+	for (rd_dest = bgp_table_top(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN]);
+	     rd_dest; rd_dest = bgp_route_next(rd_dest)) {
+		table = bgp_dest_get_bgp_table_info(rd_dest);
+		if (!table)
+			continue;
+		for (dest = bgp_table_top(table); dest;
+		     dest = bgp_route_next(dest)) {
+			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
+			     pi = pi->next)
+				if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+					break;
+			l3mh_route_update_hook(bgp_evpn, AFI_L2VPN, SAFI_EVPN,
+					       dest, NULL, pi);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -710,6 +763,7 @@ DEFPY(l3mh_enable, l3mh_enable_cmd,
 	l3mh.enabled = !no;
 	l3mh.orig = (no || !orig_str) ? (struct in_addr){} : orig;
 	l3mh_global_update();
+	l3mh_reimport_all();
 	return CMD_SUCCESS;
 }
 
@@ -733,6 +787,7 @@ DEFPY(l3mh_arp_nd_sync, l3mh_arp_nd_sync_cmd,
 				ecommunity_free(&lv->rts);
 			XFREE(MTYPE_L3MH_VRF, lv);
 		}
+		l3mh_reimport_all();
 		return CMD_SUCCESS;
 	}
 	if (!lv) {
@@ -746,6 +801,7 @@ DEFPY(l3mh_arp_nd_sync, l3mh_arp_nd_sync_cmd,
 	l3mh_vrf_set_rd(lv);
 	if (l3mh.enabled)
 		l3mh_vrf_refresh(lv, false);
+	l3mh_reimport_all();
 	return CMD_SUCCESS;
 }
 
@@ -778,6 +834,7 @@ DEFPY(l3mh_rt, l3mh_rt_cmd,
 		lv->rts = ecom;
 	if (l3mh.enabled)
 		l3mh_vrf_refresh(lv, false);
+	l3mh_reimport_all();
 	return CMD_SUCCESS;
 }
 
@@ -908,6 +965,9 @@ static int l3mh_late_init(struct event_loop *tm)
 	l3mh.neighs = hash_create_size(1024, l3mh_neigh_hash_key,
 				       l3mh_neigh_hash_cmp,
 				       "EVPN L3MH neighbours");
+	l3mh.synced_by_route = hash_create_size(1024, l3mh_route_hash_key,
+						l3mh_route_hash_cmp,
+						"EVPN L3MH synced by route");
 	install_element(BGP_EVPN_NODE, &l3mh_enable_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_arp_nd_sync_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_rt_cmd);

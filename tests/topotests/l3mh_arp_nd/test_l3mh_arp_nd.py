@@ -27,14 +27,37 @@ ESI1 = "03:02:00:00:00:00:e1:00:00:01"
 ESI2 = "03:02:00:00:00:00:e2:00:00:02"
 
 
+class ArpNdTopo(RefTopo):
+    """The reference topology plus X1, a GoBGP speaker peering with PE2."""
+
+    def build(self):
+        super().build()
+        self.lab.add_node("x1")
+        self.lab.link("pe2", "eth-x", "x1", "eth0")
+        self.lab["pe2"].script(["ip addr add 10.9.0.1/24 dev eth-x", "ip link set eth-x up"])
+        self.lab["x1"].script(["ip addr add 10.9.0.2/24 dev eth0", "ip link set eth0 up"])
+
+    def start(self):
+        super().start()
+        x1 = self.lab["x1"]
+        x1.popen(["gobgpd", "-f", os.path.join(CWD, "x1", "gobgpd.toml"),
+                  "--api-hosts", "127.0.0.1:50051", "-l", "debug"],
+                 logfile=os.path.join(self.lab.workdir, "x1-gobgpd.log"))
+        return self
+
+
 @pytest.fixture(scope="module")
 def topo():
-    t = RefTopo(CWD, modules=MODULES)
+    t = ArpNdTopo(CWD, modules=MODULES)
     try:
         t.start()
         yield t
     finally:
         t.stop()
+
+
+def gobgp(topo, args):
+    return topo["x1"].cmd("gobgp -p 50051 " + args)
 
 
 def _neigh(node, ifname, ip):
@@ -174,3 +197,157 @@ def test_delete_on_pe1_removes_from_pe2(topo):
     assert err is None, err
     # and H2's, on the other sub-interface, is untouched
     assert _synced(topo["pe2"], "bond1.2", HOST_IP4, HOSTS["h2"]["mac"]) is None
+
+
+def _evpn_mp_reach(pcap, src):
+    """tshark's view of every RT-2 MP_REACH_NLRI sent by src."""
+    import tshark
+
+    names = ["bgp.evpn.nlri.esi", "bgp.evpn.nlri.etag", "bgp.evpn.nlri.mac_addr",
+             "bgp.evpn.nlri.mpls_ls1", "bgp.evpn.nlri.mpls_ls2", "bgp.ext_com.type",
+             "bgp.ext_com.stype_tr_evpn", "bgp.ext_com.value_raw", "bgp.rd"]
+    flt = ("bgp.evpn.nlri.rt == 2 && ip.src == %s && "
+           "bgp.update.path_attribute.type_code == 14" % src)
+    return tshark.fields(pcap, flt, names)
+
+
+@pytest.mark.parametrize("pcap_node,src", [("pe1", "10.0.0.1"), ("pe2", "10.0.0.10")])
+def test_rt2_decoded_by_tshark(topo, pcap_node, src):
+    """tshark decodes PE1's sync RT-2 (and the RR's copy to PE2, unchanged):
+    ESI, Ethernet Tag = VLAN, label 0, no label2, ES-Import RT and EVI-RT
+    carrying the VRF's RT, no BGP Encapsulation EC."""
+    pcap = os.path.join(topo.lab[pcap_node].logdir, "%s-bgp.pcap" % pcap_node)
+    want = {(HOSTS["h1"]["mac"], "1"): "0x0000fde800000001",   # RT 65000:1
+            (HOSTS["h2"]["mac"], "2"): "0x0000fde800000002"}   # RT 65000:2
+
+    def check():
+        seen = {}
+        for p in _evpn_mp_reach(pcap, src):
+            for mac, etag in zip(p["bgp.evpn.nlri.mac_addr"], p["bgp.evpn.nlri.etag"]):
+                seen[(mac, etag)] = p
+        for key, evi_rt in want.items():
+            p = seen.get(key)
+            if not p:
+                return "no RT-2 for %s in %s" % (key, sorted(seen))
+            if p["bgp.evpn.nlri.esi"] != [ESI1]:
+                return "%s ESI %s" % (key, p["bgp.evpn.nlri.esi"])
+            if p["bgp.evpn.nlri.mpls_ls1"] != ["0"] or p["bgp.evpn.nlri.mpls_ls2"]:
+                return "%s labels %s/%s" % (key, p["bgp.evpn.nlri.mpls_ls1"],
+                                            p["bgp.evpn.nlri.mpls_ls2"])
+            ecs = list(zip(p["bgp.ext_com.type"], p["bgp.ext_com.stype_tr_evpn"]))
+            if sorted(ecs) != [("0x06", "0x02"), ("0x06", "0x0a")]:
+                return "%s ext communities %s" % (key, ecs)
+            if evi_rt not in p["bgp.ext_com.value_raw"]:
+                return "%s EVI-RT %s, want %s" % (key, p["bgp.ext_com.value_raw"], evi_rt)
+        return None
+
+    err = wait_for(check, timeout=20, desc="tshark RT-2 from %s" % src)
+    assert err is None, err
+
+
+def test_local_entry_not_overwritten(topo):
+    """A synced entry never replaces one the PE learned itself; it takes over
+    when the local one goes."""
+    ip = "192.0.2.50"
+    topo["pe2"].cmd("ip neigh add %s lladdr 02:00:00:00:05:02 dev bond1.1 nud permanent" % ip)
+    topo["pe1"].cmd("ip neigh add %s lladdr 02:00:00:00:05:01 dev bond1.1 nud permanent" % ip)
+
+    def held():
+        z = topo["pe2"].vtysh_json("show evpn l3mh synced-neighbors json")
+        st = [n["state"] for n in z["neighbors"] if n["ip"] == ip]
+        return None if st == ["local-entry"] else "zebra state %s" % st
+
+    err = wait_for(held, timeout=20, desc="PE2 holds the synced %s" % ip)
+    assert err is None, err
+    n = _neigh(topo["pe2"], "bond1.1", ip)
+    assert n["lladdr"] == "02:00:00:00:05:02" and not _is_ext(n), n
+
+    topo["pe2"].cmd("ip neigh del %s dev bond1.1" % ip)
+    err = wait_for(lambda: _synced(topo["pe2"], "bond1.1", ip, "02:00:00:00:05:01"),
+                   timeout=20, desc="PE2 takes over %s" % ip)
+    assert err is None, err
+    topo["pe1"].cmd("ip neigh del %s dev bond1.1" % ip)
+    err = wait_for(lambda: None if not _neigh(topo["pe2"], "bond1.1", ip) else "still there",
+                   timeout=20, desc="PE2 removes %s" % ip)
+    assert err is None, err
+
+
+def test_rt_mode_flip_to_ip_vrf(topo):
+    """CUST1 switched to the IP-VRF RT mode on both PEs: the sync route now
+    carries RT 65000:1 and no ES-Import RT / EVI-RT, and still syncs."""
+    for pe in ("pe1", "pe2"):
+        topo[pe].config("router bgp 65000 vrf CUST1\naddress-family l2vpn evpn\n"
+                        "l3-multihoming arp-nd-sync route-target-mode ip-vrf")
+    topo["h1"].cmd("ping -c 2 -i 0.2 -W 1 192.0.2.1")
+
+    def check():
+        routes = topo["pe2"].vtysh_json("show bgp l2vpn evpn route type macip json")
+        for rd, rdv in routes.items():
+            if not rd.startswith("10.0.0.1:") or not isinstance(rdv, dict):
+                continue
+            for pfx, pv in rdv.items():
+                if not pfx.startswith("[2]:[1]:") or HOSTS["h1"]["mac"] not in pfx:
+                    continue
+                if ":[32]:[" not in pfx:
+                    continue
+                paths = [p for group in pv.get("paths", []) for p in group]
+                ecs = [p.get("extendedCommunity", {}).get("string", "") for p in paths]
+                if any("RT:65000:1" in ec and "ES-Import" not in ec for ec in ecs):
+                    return None
+                return "ext communities %r" % ecs
+        return "no RT-2 of H1 from PE1"
+
+    err = wait_for(check, timeout=20, desc="RT-2 in ip-vrf mode")
+    assert err is None, err
+    assert _synced(topo["pe2"], "bond1.1", HOST_IP4, HOSTS["h1"]["mac"]) is None
+    cfg = topo["pe1"].vtysh("show running-config")
+    assert "l3-multihoming arp-nd-sync route-target-mode ip-vrf" in cfg, cfg
+
+
+TAW_CASES = [
+    # (mac, esi args for gobgp, expected reason in the log)
+    ("02:00:00:00:09:01", "", "reserved ESI"),
+    ("02:00:00:00:09:02", "esi 255 ff:ff:ff:ff:ff:ff:ff:ff:ff", "reserved ESI"),
+    ("02:00:00:00:09:03", "esi MAC 02:00:00:00:00:77 9", "non-local ES"),
+]
+
+
+def test_gobgp_treat_as_withdraw(topo):
+    """RT-2s from GoBGP with the VRF's RT but ESI 0, MAX-ESI or the ESI of an
+    ES this PE does not have: nothing installed, a log line each, the
+    session stays up. A valid one from the same speaker is installed."""
+
+    def established():
+        n = topo["pe2"].vtysh_json("show bgp neighbor 10.9.0.2 json").get("10.9.0.2", {})
+        return None if n.get("bgpState") == "Established" else n.get("bgpState")
+
+    err = wait_for(established, timeout=30, desc="PE2-GoBGP session")
+    assert err is None, err
+    for mac, esi, _ in TAW_CASES:
+        gobgp(topo, "global rib -a evpn add macadv %s 192.0.2.77 %s etag 1 label 0 "
+                    "rd 10.9.0.2:%s rt 65000:1 nexthop 10.9.0.2" % (mac, esi, mac[-1]))
+    # a control route on ES-1 (ESI type 3, PE1/PE2's) is imported
+    gobgp(topo, "global rib -a evpn add macadv 02:00:00:00:09:09 192.0.2.78 "
+                "esi MAC 02:00:00:00:00:e1 1 etag 1 label 0 rd 10.9.0.2:9 rt 65000:1 "
+                "nexthop 10.9.0.2")
+    err = wait_for(lambda: _synced(topo["pe2"], "bond1.1", "192.0.2.78", "02:00:00:00:09:09"),
+                   timeout=20, desc="GoBGP control route installed")
+    assert err is None, err
+
+    log = os.path.join(topo.lab["pe2"].logdir, "bgpd.log")
+
+    def logged():
+        text = open(log).read()
+        for mac, _, reason in TAW_CASES:
+            if not re.search(r"treat-as-withdraw RT-2 .*%s.* from 10\.9\.0\.2: .*%s"
+                             % (re.escape(mac), reason), text):
+                return "no log line for %s (%s)" % (mac, reason)
+        return None
+
+    err = wait_for(logged, timeout=20, desc="treat-as-withdraw log")
+    assert err is None, err
+    for sub in ("bond1.1", "bond1.2"):
+        assert _neigh(topo["pe2"], sub, "192.0.2.77") is None
+    n = topo["pe2"].vtysh_json("show bgp neighbor 10.9.0.2 json")["10.9.0.2"]
+    assert n["bgpState"] == "Established"
+    assert n.get("connectionsDropped", 0) == 0, n
