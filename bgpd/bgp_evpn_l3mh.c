@@ -34,6 +34,7 @@
 #include "bgpd/bgp_ecommunity.h"
 #include "bgpd/bgp_evpn.h"
 #include "bgpd/bgp_evpn_evi_rt.h"
+#include "bgpd/bgp_evpn_l3mh_import.h"
 #include "bgpd/bgp_evpn_mh.h"
 #include "bgpd/bgp_evpn_private.h"
 #include "bgpd/bgp_evpn_vty.h"
@@ -53,11 +54,6 @@ static bool l3mh_debug;
 		if (l3mh_debug)                                                \
 			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);          \
 	} while (0)
-
-enum l3mh_rt_mode {
-	L3MH_RT_ES_IMPORT, /* ES-Import RT + EVI-RT (draft 3.3 a) */
-	L3MH_RT_IP_VRF,	   /* the IP-VRF's RTs (draft 3.3 b) */
-};
 
 /* ARP/ND sync config of one BGP instance (a VRF, or the default one for
  * the global routing table)
@@ -155,16 +151,6 @@ static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t rt[8])
 		if (!memcmp(ecom->val + i * ecom->unit_size, rt, 8))
 			return true;
 	return false;
-}
-
-static bool l3mh_esi_reserved(const esi_t *esi)
-{
-	static const esi_t max_esi = { .val = { 0xff, 0xff, 0xff, 0xff, 0xff,
-						0xff, 0xff, 0xff, 0xff,
-						0xff } };
-
-	return !memcmp(esi, zero_esi, sizeof(*esi)) ||
-	       !memcmp(esi, &max_esi, sizeof(*esi));
 }
 
 /* ------------------------------------------------------------------------
@@ -424,90 +410,29 @@ static void l3mh_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
  * Receiving (draft 3.6.2)
  * ------------------------------------------------------------------------
  */
-enum l3mh_verdict {
-	L3MH_NOT_SYNC,		/* not an L3 MH sync route for this PE */
-	L3MH_IMPORT,
-	L3MH_TAW_ESI_RESERVED,	/* ESI 0 or MAX-ESI */
-	L3MH_TAW_ES_NOT_LOCAL,	/* ES-Import RT / ESI of a non-local ES */
-	L3MH_TAW_EVI_RT,	/* not exactly one EVI-RT, or a non-local one */
-};
-
-static const char *const l3mh_verdict_str[] = {
-	[L3MH_NOT_SYNC] = "not a sync route",
-	[L3MH_IMPORT] = "import",
-	[L3MH_TAW_ESI_RESERVED] = "reserved ESI (0 or MAX-ESI)",
-	[L3MH_TAW_ES_NOT_LOCAL] = "ES-Import RT or ESI of a non-local ES",
-	[L3MH_TAW_EVI_RT] = "EVI-RT missing, repeated or of no local VRF",
-};
-
-/* The import decision for one RT-2 (draft 3.6.2, RFC 9251 9.5). */
-static enum l3mh_verdict l3mh_import_decide(struct attr *attr,
-					    struct l3mh_vrf **lvp)
+static bool l3mh_es_is_local(const esi_t *esi, void *arg)
 {
-	struct ecommunity *ecom = bgp_attr_get_ecommunity(attr);
-	const uint8_t *es_import = NULL, *evi_rt = NULL;
-	struct bgp_evpn_es *es;
-	struct l3mh_vrf *lv;
-	struct listnode *node;
-	struct ethaddr es_mac;
-	uint8_t rt[8];
-	int n_evi_rt = 0;
-	uint32_t i;
+	struct bgp_evpn_es *es = bgp_evpn_es_find(esi);
 
-	*lvp = NULL;
-	if (!ecom || ecom->unit_size != ECOMMUNITY_SIZE)
-		return L3MH_NOT_SYNC;
-	for (i = 0; i < ecom->size; i++) {
-		const uint8_t *v = ecom->val + i * ECOMMUNITY_SIZE;
-
-		if (es_import_rt_is(v))
-			es_import = v;
-		else if (evi_rt_is(v)) {
-			evi_rt = v;
-			n_evi_rt++;
-		}
-	}
-
-	if (es_import || n_evi_rt) {
-		/* mode a: ES-Import RT + exactly one EVI-RT */
-		if (l3mh_esi_reserved(&attr->esi))
-			return L3MH_TAW_ESI_RESERVED;
-		es = bgp_evpn_es_find(&attr->esi);
-		if (!es_import || !es || !bgp_evpn_is_es_local(es))
-			return L3MH_TAW_ES_NOT_LOCAL;
-		es_get_system_mac(&attr->esi, &es_mac);
-		if (memcmp(es_import + 2, &es_mac, ETH_ALEN))
-			return L3MH_TAW_ES_NOT_LOCAL;
-		if (n_evi_rt != 1 || !evi_rt_to_rt(evi_rt, rt))
-			return L3MH_TAW_EVI_RT;
-		for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
-			if (lv->mode == L3MH_RT_ES_IMPORT &&
-			    l3mh_vrf_has_rt(lv, rt)) {
-				*lvp = lv;
-				return L3MH_IMPORT;
-			}
-		return L3MH_TAW_EVI_RT;
-	}
-
-	/* mode b: the IP-VRF's RTs */
-	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv)) {
-		if (lv->mode != L3MH_RT_IP_VRF)
-			continue;
-		for (i = 0; i < ecom->size; i++)
-			if (l3mh_vrf_has_rt(lv, ecom->val + i * ECOMMUNITY_SIZE))
-				break;
-		if (i == ecom->size)
-			continue;
-		if (l3mh_esi_reserved(&attr->esi))
-			return L3MH_TAW_ESI_RESERVED;
-		es = bgp_evpn_es_find(&attr->esi);
-		if (!es || !bgp_evpn_is_es_local(es))
-			return L3MH_TAW_ES_NOT_LOCAL;
-		*lvp = lv;
-		return L3MH_IMPORT;
-	}
-	return L3MH_NOT_SYNC;
+	return es && bgp_evpn_is_es_local(es);
 }
+
+static void *l3mh_vrf_for_rt(const uint8_t rt[8], enum l3mh_rt_mode mode,
+			     void *arg)
+{
+	struct listnode *node;
+	struct l3mh_vrf *lv;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
+		if (lv->mode == mode && l3mh_vrf_has_rt(lv, rt))
+			return lv;
+	return NULL;
+}
+
+static const struct l3mh_import_ctx l3mh_import_ctx = {
+	.es_is_local = l3mh_es_is_local,
+	.vrf_for_rt = l3mh_vrf_for_rt,
+};
 
 /* synced entries by the route that synced them: (RD, Ethernet Tag, MAC, IP) */
 static unsigned int l3mh_route_hash_key(const void *arg)
@@ -578,8 +503,17 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 	prd = (const struct prefix_rd *)bgp_dest_get_prefix(rd_dest);
 
 	if (l3mh.enabled && new_route && new_route->peer != bgp->peer_self &&
-	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID))
-		v = l3mh_import_decide(new_route->attr, &lv);
+	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID)) {
+		struct ecommunity *ecom =
+			bgp_attr_get_ecommunity(new_route->attr);
+		void *vrf = NULL;
+
+		if (ecom && ecom->unit_size == ECOMMUNITY_SIZE)
+			v = l3mh_import_decide(&new_route->attr->esi, ecom->val,
+					       ecom->size, &l3mh_import_ctx,
+					       &vrf);
+		lv = vrf;
+	}
 
 	if (v == L3MH_IMPORT) {
 		key.vrf_id = lv->bgp->vrf_id;
@@ -601,7 +535,7 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 				  p, prd,
 				  esi_to_str(&new_route->attr->esi, esi_buf,
 					     sizeof(esi_buf)),
-				  new_route->peer->host, l3mh_verdict_str[v]);
+				  new_route->peer->host, l3mh_verdict2str(v));
 		return 0;
 	}
 

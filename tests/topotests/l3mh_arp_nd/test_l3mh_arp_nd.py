@@ -351,3 +351,35 @@ def test_gobgp_treat_as_withdraw(topo):
     n = topo["pe2"].vtysh_json("show bgp neighbor 10.9.0.2 json")["10.9.0.2"]
     assert n["bgpState"] == "Established"
     assert n.get("connectionsDropped", 0) == 0, n
+
+
+def test_host_going_away_withdrawn(topo):
+    """H1 leaves: once PE1's entry fails, PE2's synced one goes too; when H1
+    comes back it is synced again."""
+    # PE1 ages H1's entry in a second or two rather than the kernel's
+    # 15-45 s: the timer is armed when the entry is learned, so learn it anew
+    topo["pe1"].script([
+        "echo 1000 >/proc/sys/net/ipv4/neigh/bond1.1/base_reachable_time_ms",
+        "echo 1 >/proc/sys/net/ipv4/neigh/bond1.1/delay_first_probe_time",
+        "ip neigh flush dev bond1.1 %s" % HOST_IP4])
+    topo["h1"].cmd("ping -c 2 -i 0.2 -W 1 192.0.2.1")
+    err = wait_for(lambda: _synced(topo["pe2"], "bond1.1", HOST_IP4, HOSTS["h1"]["mac"]),
+                   timeout=20, desc="H1 synced before it leaves")
+    assert err is None, err
+    topo["h1"].cmd("ip link set eth0 down")
+    # traffic towards H1 makes PE1 probe it and give up
+    out = topo["pe1"].cmd("ping -c 12 -i 1 -W 1 -I CUST1 %s" % HOST_IP4, check=False,
+                          timeout=30)
+
+    def gone():
+        n = _neigh(topo["pe2"], "bond1.1", HOST_IP4)
+        return None if not n or "lladdr" not in n else "still %s" % n
+
+    err = wait_for(gone, timeout=30, desc="PE2 forgets H1")
+    assert err is None, "%s; PE1: %s; ping: %s" % (
+        err, topo["pe1"].cmd("ip -s neigh show %s dev bond1.1" % HOST_IP4), out)
+    topo["h1"].cmd("ip link set eth0 up")
+    topo["h1"].cmd("ping -c 3 -i 0.3 -W 1 192.0.2.1", check=False)
+    err = wait_for(lambda: _synced(topo["pe2"], "bond1.1", HOST_IP4, HOSTS["h1"]["mac"]),
+                   timeout=20, desc="H1 synced again")
+    assert err is None, err

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * EVPN L3 multi-homing: import decision for a received sync RT-2
+ * (draft-brissette-bess-evpn-l3-mh sections 3.3 and 3.6.2).
+ */
+#include <zebra.h>
+
+#include "bgpd/bgp_evpn_evi_rt.h"
+#include "bgpd/bgp_evpn_l3mh_import.h"
+
+static const char *const l3mh_verdict_str[] = {
+	[L3MH_NOT_SYNC] = "not a sync route",
+	[L3MH_IMPORT] = "import",
+	[L3MH_TAW_ESI_RESERVED] = "reserved ESI (0 or MAX-ESI)",
+	[L3MH_TAW_ES_NOT_LOCAL] = "ES-Import RT or ESI of a non-local ES",
+	[L3MH_TAW_EVI_RT] = "EVI-RT missing, repeated or of no local VRF",
+};
+
+const char *l3mh_verdict2str(enum l3mh_verdict v)
+{
+	return v <= L3MH_TAW_EVI_RT ? l3mh_verdict_str[v] : "?";
+}
+
+bool l3mh_esi_reserved(const esi_t *esi)
+{
+	int i, zero = 0, ff = 0;
+
+	for (i = 0; i < ESI_BYTES; i++) {
+		zero += esi->val[i] == 0x00;
+		ff += esi->val[i] == 0xff;
+	}
+	return zero == ESI_BYTES || ff == ESI_BYTES;
+}
+
+/* The ES-Import RT of an ESI: its octets 1-6 (types 1 and 3 carry the
+ * system MAC there; FRR derives it so for every type).
+ */
+static bool l3mh_es_import_matches(const esi_t *esi, const uint8_t val[8])
+{
+	return !memcmp(&val[2], &esi->val[1], ETH_ALEN);
+}
+
+enum l3mh_verdict l3mh_import_decide(const esi_t *esi, const uint8_t *ecoms,
+				     uint32_t n,
+				     const struct l3mh_import_ctx *ctx,
+				     void **vrf)
+{
+	const uint8_t *es_import = NULL, *evi_rt = NULL;
+	uint8_t rt[8];
+	uint32_t i, n_evi_rt = 0;
+
+	*vrf = NULL;
+	for (i = 0; i < n; i++) {
+		const uint8_t *v = ecoms + i * 8;
+
+		if (es_import_rt_is(v))
+			es_import = v;
+		else if (evi_rt_is(v)) {
+			evi_rt = v;
+			n_evi_rt++;
+		}
+	}
+
+	if (es_import || n_evi_rt) {
+		/* mode a: ES-Import RT + exactly one EVI-RT */
+		if (l3mh_esi_reserved(esi))
+			return L3MH_TAW_ESI_RESERVED;
+		if (!es_import || !ctx->es_is_local(esi, ctx->arg) ||
+		    !l3mh_es_import_matches(esi, es_import))
+			return L3MH_TAW_ES_NOT_LOCAL;
+		if (n_evi_rt != 1 || !evi_rt_to_rt(evi_rt, rt))
+			return L3MH_TAW_EVI_RT;
+		*vrf = ctx->vrf_for_rt(rt, L3MH_RT_ES_IMPORT, ctx->arg);
+		return *vrf ? L3MH_IMPORT : L3MH_TAW_EVI_RT;
+	}
+
+	/* mode b: one of the IP-VRF's RTs */
+	for (i = 0; i < n; i++) {
+		void *v = ctx->vrf_for_rt(ecoms + i * 8, L3MH_RT_IP_VRF,
+					  ctx->arg);
+
+		if (!v)
+			continue;
+		if (l3mh_esi_reserved(esi))
+			return L3MH_TAW_ESI_RESERVED;
+		if (!ctx->es_is_local(esi, ctx->arg))
+			return L3MH_TAW_ES_NOT_LOCAL;
+		*vrf = v;
+		return L3MH_IMPORT;
+	}
+	return L3MH_NOT_SYNC;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit test: the import decision for received EVPN L3 multi-homing sync
+ * RT-2s (draft-brissette-bess-evpn-l3-mh 3.3, 3.6.2; RFC 9251 9.5), with
+ * the treat-as-withdraw cases.
+ *
+ * This PE has ES 03:02:00:00:00:00:e1:00:00:01 (ES-Import RT
+ * 02:00:00:00:00:e1); VRF "es" imports RT 65000:1 in ES-Import mode,
+ * VRF "vrf" imports RT 65000:2 in IP-VRF mode.
+ */
+#include <zebra.h>
+
+#include "bgpd/bgp_evpn_l3mh_import.h"
+
+static int failures;
+static const esi_t local_esi = {
+	{ 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0xe1, 0x00, 0x00, 0x01 }
+};
+static const esi_t foreign_esi = {
+	{ 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x77, 0x00, 0x00, 0x09 }
+};
+static const esi_t zero = {};
+static const esi_t max_esi = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				 0xff, 0xff, 0xff } };
+static char vrf_es[] = "es", vrf_ip[] = "vrf";
+
+static bool es_is_local(const esi_t *esi, void *arg)
+{
+	return !memcmp(esi, &local_esi, sizeof(*esi));
+}
+
+static void *vrf_for_rt(const uint8_t rt[8], enum l3mh_rt_mode mode,
+			void *arg)
+{
+	static const uint8_t rt1[8] = { 0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 1 };
+	static const uint8_t rt2[8] = { 0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 2 };
+
+	if (mode == L3MH_RT_ES_IMPORT && !memcmp(rt, rt1, 8))
+		return vrf_es;
+	if (mode == L3MH_RT_IP_VRF && !memcmp(rt, rt2, 8))
+		return vrf_ip;
+	return NULL;
+}
+
+static const struct l3mh_import_ctx ctx = { es_is_local, vrf_for_rt, NULL };
+
+#define ES_IMPORT_E1 "060202000000" "00e1"
+#define ES_IMPORT_99 "060202000000" "0099"
+#define EVI_RT_1     "060afde800000001"
+#define EVI_RT_9     "060afde800000009"
+#define RT_1	     "0002fde800000001"
+#define RT_2	     "0002fde800000002"
+#define ENCAP_MPLS   "030c00000000000a"
+
+static void check(const char *name, const esi_t *esi, const char *hex,
+		  enum l3mh_verdict want, const char *want_vrf)
+{
+	uint8_t ecoms[64];
+	size_t n = strlen(hex) / 16, i;
+	unsigned int b;
+	void *vrf = (void *)1;
+	enum l3mh_verdict v;
+	bool ok;
+
+	for (i = 0; i < n * 8; i++) {
+		sscanf(hex + 2 * i, "%2x", &b);
+		ecoms[i] = b;
+	}
+	v = l3mh_import_decide(esi, ecoms, n, &ctx, &vrf);
+	ok = v == want && (want_vrf ? vrf && !strcmp(vrf, want_vrf) : !vrf);
+	if (!ok)
+		printf("  got %s vrf %s\n", l3mh_verdict2str(v),
+		       vrf ? (char *)vrf : "-");
+	printf("%s: %s\n", name, ok ? "OK" : "failed");
+	if (!ok)
+		failures++;
+}
+
+int main(void)
+{
+	check("ES-Import + EVI-RT of a local ES and VRF: import", &local_esi,
+	      ES_IMPORT_E1 EVI_RT_1, L3MH_IMPORT, "es");
+	check("foreign ES-Import RT: treat-as-withdraw", &local_esi,
+	      ES_IMPORT_99 EVI_RT_1, L3MH_TAW_ES_NOT_LOCAL, NULL);
+	check("ESI of a non-local ES: treat-as-withdraw", &foreign_esi,
+	      ES_IMPORT_E1 EVI_RT_1, L3MH_TAW_ES_NOT_LOCAL, NULL);
+	check("EVI-RT of no local VRF: treat-as-withdraw", &local_esi,
+	      ES_IMPORT_E1 EVI_RT_9, L3MH_TAW_EVI_RT, NULL);
+	check("two EVI-RTs: treat-as-withdraw", &local_esi,
+	      ES_IMPORT_E1 EVI_RT_1 EVI_RT_9, L3MH_TAW_EVI_RT, NULL);
+	check("ES-Import without EVI-RT: treat-as-withdraw", &local_esi,
+	      ES_IMPORT_E1, L3MH_TAW_EVI_RT, NULL);
+	check("EVI-RT without ES-Import: treat-as-withdraw", &local_esi,
+	      EVI_RT_1, L3MH_TAW_ES_NOT_LOCAL, NULL);
+	check("ESI 0 with ES-Import: treat-as-withdraw", &zero,
+	      ES_IMPORT_E1 EVI_RT_1, L3MH_TAW_ESI_RESERVED, NULL);
+	check("MAX-ESI with ES-Import: treat-as-withdraw", &max_esi,
+	      ES_IMPORT_E1 EVI_RT_1, L3MH_TAW_ESI_RESERVED, NULL);
+	check("IP-VRF RT of a local ES: import", &local_esi,
+	      RT_2 ENCAP_MPLS, L3MH_IMPORT, "vrf");
+	check("IP-VRF RT with ESI 0: treat-as-withdraw", &zero, RT_2,
+	      L3MH_TAW_ESI_RESERVED, NULL);
+	check("IP-VRF RT with MAX-ESI: treat-as-withdraw", &max_esi, RT_2,
+	      L3MH_TAW_ESI_RESERVED, NULL);
+	check("IP-VRF RT of a non-local ES: treat-as-withdraw", &foreign_esi,
+	      RT_2, L3MH_TAW_ES_NOT_LOCAL, NULL);
+	check("RT of an ES-Import-mode VRF alone: not a sync route",
+	      &local_esi, RT_1, L3MH_NOT_SYNC, NULL);
+	check("no communities: not a sync route", &local_esi, "",
+	      L3MH_NOT_SYNC, NULL);
+	return failures ? 1 : 0;
+}
