@@ -179,10 +179,19 @@ def test_show_l3mh_neighbors_json(topo):
 
 
 def test_running_config_round_trip(topo):
-    "The knobs show up in show running-config as configured."
+    """The knobs show up in show running-config as configured, and applying
+    that output again changes nothing."""
     cfg = topo["pe1"].vtysh("show running-config")
     assert re.search(r"address-family l2vpn evpn\n(  .*\n)*  l3-multihoming\n", cfg), cfg
     assert cfg.count("l3-multihoming arp-nd-sync") == 2, cfg
+    path = os.path.join(topo.lab.workdir, "pe1-running.conf")
+    with open(path, "w") as f:
+        f.write("\n".join(l for l in cfg.splitlines()
+                          if l not in ("Building configuration...", "Current configuration:")))
+    topo["pe1"].cmd("%s -N pe1 -f %s" % (os.path.join(os.environ.get(
+        "FRR_PREFIX", "/usr"), "bin", "vtysh"), path))
+    again = topo["pe1"].vtysh("show running-config")
+    assert again == cfg
 
 
 def test_delete_on_pe1_removes_from_pe2(topo):
@@ -382,4 +391,28 @@ def test_host_going_away_withdrawn(topo):
     topo["h1"].cmd("ping -c 3 -i 0.3 -W 1 192.0.2.1", check=False)
     err = wait_for(lambda: _synced(topo["pe2"], "bond1.1", HOST_IP4, HOSTS["h1"]["mac"]),
                    timeout=20, desc="H1 synced again")
+    assert err is None, err
+
+
+def test_global_routing_table_explicit_rt(topo):
+    """The global routing table syncs too, with an explicit route target:
+    VLAN 3 on bond1, in no VRF, on both PEs."""
+    for pe in ("pe1", "pe2"):
+        topo[pe].script(["ip link add link bond1 name bond1.3 type vlan id 3",
+                         "ip addr add 192.0.3.1/24 dev bond1.3",
+                         "ip link set bond1.3 up"])
+        topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\n"
+                        "l3-multihoming arp-nd-sync\n"
+                        "l3-multihoming route-target 65000:100")
+    topo["pe1"].cmd("ip neigh add 192.0.3.9 lladdr 02:00:00:00:03:09 dev bond1.3 nud permanent")
+    err = wait_for(lambda: _synced(topo["pe2"], "bond1.3", "192.0.3.9", "02:00:00:00:03:09"),
+                   timeout=20, desc="GRT entry synced")
+    assert err is None, err
+    links = topo["pe2"].links()
+    assert "master" not in links["bond1.3"], links["bond1.3"]
+    cfg = topo["pe2"].vtysh("show running-config")
+    assert "l3-multihoming route-target 65000:100" in cfg, cfg
+    topo["pe1"].cmd("ip neigh del 192.0.3.9 dev bond1.3")
+    err = wait_for(lambda: None if not _neigh(topo["pe2"], "bond1.3", "192.0.3.9")
+                   else "still there", timeout=20, desc="GRT entry withdrawn")
     assert err is None, err
