@@ -254,6 +254,17 @@ def test_rt2_decoded_by_tshark(topo, pcap_node, src):
     assert err is None, err
 
 
+def test_evi_rt_in_show_bgp(topo):
+    "bgpd prints the received sync route's EVI-RT as such."
+    routes = topo["pe2"].vtysh_json("show bgp l2vpn evpn route type macip json")
+    ecs = [p.get("extendedCommunity", {}).get("string", "")
+           for rd, rdv in routes.items() if rd.startswith("10.0.0.1:") and isinstance(rdv, dict)
+           for pfx, pv in rdv.items() if isinstance(pv, dict) and HOSTS["h2"]["mac"] in pfx
+           for group in pv.get("paths", []) for p in group]
+    assert ecs and all("EVI-RT:65000:2" in ec and "ES-Import-Rt:02:00:00:00:00:e1" in ec
+                       for ec in ecs), ecs
+
+
 def test_local_entry_not_overwritten(topo):
     """A synced entry never replaces one the PE learned itself; it takes over
     when the local one goes."""
