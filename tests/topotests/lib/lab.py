@@ -184,10 +184,11 @@ class Node:
 class Router(Node):
     """A node running FRR daemons with pathspace `name`."""
 
-    def __init__(self, lab, name, daemons, modules=None):
+    def __init__(self, lab, name, daemons, modules=None, daemon_args=None):
         super().__init__(lab, name)
         self.daemons = daemons
         self.modules = modules or {}
+        self.daemon_args = daemon_args or {}
         self.rundir = os.path.join(RUNDIR, name)
         self.logdir = os.path.join(lab.workdir, name)
         os.makedirs(self.logdir, exist_ok=True)
@@ -232,6 +233,7 @@ class Router(Node):
             ]
             for m in self.modules.get(d, []):
                 argv += ["-M", m]
+            argv += self.daemon_args.get(d, [])
             if d == "zebra":
                 argv += ["--v6-rr-semantics"]
             run(
@@ -262,6 +264,18 @@ class Router(Node):
     def config(self, lines):
         """Apply configuration lines in configure mode."""
         return self.vtysh("configure terminal\n" + lines)
+
+    def pid(self, d):
+        with open(os.path.join(self.rundir, "%s.pid" % d)) as f:
+            return int(f.read().strip())
+
+    def rss_kb(self, d):
+        """Resident set size of a daemon, kB."""
+        with open("/proc/%d/status" % self.pid(d)) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
 
     def daemon_alive(self, d):
         try:
@@ -301,8 +315,8 @@ class Lab:
         self.nodes[name] = Node(self, name)
         return self.nodes[name]
 
-    def add_router(self, name, daemons, modules=None):
-        self.nodes[name] = Router(self, name, daemons, modules)
+    def add_router(self, name, daemons, modules=None, daemon_args=None):
+        self.nodes[name] = Router(self, name, daemons, modules, daemon_args)
         return self.nodes[name]
 
     def __getitem__(self, name):

@@ -83,10 +83,11 @@ def _addr(ifname, *addrs):
 class RefTopo:
     """Figure 3 of the draft, with FRR configs from one test directory."""
 
-    def __init__(self, testdir, name=None, modules=None):
+    def __init__(self, testdir, name=None, modules=None, daemon_args=None):
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
+        self.daemon_args = daemon_args or {}
         self.lab = None
 
     def __getitem__(self, name):
@@ -95,7 +96,7 @@ class RefTopo:
     def build(self):
         lab = self.lab = Lab(self.name)
         for r in ("pe1", "pe2", "pe3", "p"):
-            lab.add_router(r, PE_DAEMONS, self.modules.get(r))
+            lab.add_router(r, PE_DAEMONS, self.modules.get(r), self.daemon_args)
         for n in ("sw1", "ce1", "h1", "h2"):
             lab.add_node(n)
         # per-node shell commands, run in one go per node at the end
