@@ -479,6 +479,55 @@ static bool l3mh_synced_replace(const struct prefix_evpn *p,
 	return false;
 }
 
+/*
+ * Treat-as-withdraw (RFC 7606) of a received sync route that fails the
+ * import rules: it never enters the RIB, a previous version is removed.
+ */
+static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi,
+			   const struct prefix *pfx, const struct prefix_rd *prd,
+			   struct attr *attr)
+{
+	const struct prefix_evpn *p = (const struct prefix_evpn *)pfx;
+	struct ecommunity *ecom;
+	enum l3mh_verdict v;
+	char esi_buf[ESI_STR_LEN];
+	void *vrf;
+
+	if (!l3mh.enabled || safi != SAFI_EVPN ||
+	    p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
+	    is_evpn_prefix_ipaddr_none(p))
+		return 0;
+	ecom = bgp_attr_get_ecommunity(attr);
+	if (!ecom || ecom->unit_size != ECOMMUNITY_SIZE)
+		return 0;
+	v = l3mh_import_decide(&attr->esi, ecom->val, ecom->size,
+			       &l3mh_import_ctx, &vrf);
+	if (v == L3MH_NOT_SYNC || v == L3MH_IMPORT)
+		return 0;
+	zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
+		  p, prd, esi_to_str(&attr->esi, esi_buf, sizeof(esi_buf)),
+		  peer->host, l3mh_verdict2str(v));
+	return 1;
+}
+
+/* Config changed what is imported: routes treated as withdrawn before
+ * may now be wanted, so ask the EVPN peers for their routes again.
+ */
+static void l3mh_refresh_peers(void)
+{
+	struct bgp *bgp_evpn = bgp_get_evpn();
+	struct listnode *node;
+	struct peer *peer;
+
+	if (!bgp_evpn)
+		return;
+	for (ALL_LIST_ELEMENTS_RO(bgp_evpn->peer, node, peer))
+		if (peer_established(peer->connection) &&
+		    peer->afc_nego[AFI_L2VPN][SAFI_EVPN])
+			peer_clear_soft(peer, AFI_L2VPN, SAFI_EVPN,
+					BGP_CLEAR_SOFT_IN);
+}
+
 static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 				  struct bgp_dest *dest,
 				  struct bgp_path_info *old_route,
@@ -527,17 +576,11 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 	if (l3mh_synced_replace(p, prd, v == L3MH_IMPORT ? &key : NULL))
 		return 0;
 
-	if (v != L3MH_IMPORT) {
-		char esi_buf[ESI_STR_LEN];
-
-		if (v != L3MH_NOT_SYNC)
-			zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
-				  p, prd,
-				  esi_to_str(&new_route->attr->esi, esi_buf,
-					     sizeof(esi_buf)),
-				  new_route->peer->host, l3mh_verdict2str(v));
+	if (v != L3MH_IMPORT)
+		/* after a config change; l3mh_refresh_peers() has the route
+		 * sent again, and l3mh_update_taw() judges it then
+		 */
 		return 0;
-	}
 
 	ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
 	*ln = key;
@@ -550,8 +593,16 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 	return 0;
 }
 
+static void l3mh_reimport_rib(void);
+
 /* Run the import decision again for every RT-2 (config changed) */
 static void l3mh_reimport_all(void)
+{
+	l3mh_refresh_peers();
+	l3mh_reimport_rib();
+}
+
+static void l3mh_reimport_rib(void)
 {
 	struct bgp *bgp_evpn = bgp_get_evpn();
 	struct bgp_dest *rd_dest, *dest;
@@ -909,6 +960,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	install_element(ENABLE_NODE, &debug_l3mh_cmd);
 	install_element(CONFIG_NODE, &debug_l3mh_cmd);
 	hook_register(bgp_route_update, l3mh_route_update_hook);
+	hook_register(bgp_update_treat_as_withdraw, l3mh_update_taw);
 	hook_register(bgp_inst_config_write, l3mh_config_write);
 	hook_register(bgp_inst_delete, l3mh_inst_delete);
 	hook_register(bgp_routerid_update, l3mh_routerid_update);

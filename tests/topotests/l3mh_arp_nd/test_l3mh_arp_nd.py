@@ -209,15 +209,17 @@ def test_delete_on_pe1_removes_from_pe2(topo):
 
 
 def _evpn_mp_reach(pcap, src):
-    """tshark's view of every RT-2 MP_REACH_NLRI sent by src."""
+    """tshark's view of every BGP UPDATE from src that advertises RT-2s."""
     import tshark
 
-    names = ["bgp.evpn.nlri.esi", "bgp.evpn.nlri.etag", "bgp.evpn.nlri.mac_addr",
-             "bgp.evpn.nlri.mpls_ls1", "bgp.evpn.nlri.mpls_ls2", "bgp.ext_com.type",
-             "bgp.ext_com.stype_tr_evpn", "bgp.ext_com.value_raw", "bgp.rd"]
-    flt = ("bgp.evpn.nlri.rt == 2 && ip.src == %s && "
-           "bgp.update.path_attribute.type_code == 14" % src)
-    return tshark.fields(pcap, flt, names)
+    names = ["bgp.evpn.nlri.rt", "bgp.evpn.nlri.esi", "bgp.evpn.nlri.etag",
+             "bgp.evpn.nlri.mac_addr", "bgp.evpn.nlri.mpls_ls1", "bgp.evpn.nlri.mpls_ls2",
+             "bgp.ext_com.type", "bgp.ext_com.stype_tr_evpn", "bgp.ext_com.value_raw",
+             "bgp.update.path_attribute.type_code"]
+    flt = "bgp.evpn.nlri.rt == 2 && ip.src == %s" % src
+    return [m for m in tshark.bgp_messages(pcap, flt, names)
+            if "14" in m["bgp.update.path_attribute.type_code"]
+            and set(m["bgp.evpn.nlri.rt"]) == {"2"}]
 
 
 @pytest.mark.parametrize("pcap_node,src", [("pe1", "10.0.0.1"), ("pe2", "10.0.0.10")])
@@ -232,17 +234,19 @@ def test_rt2_decoded_by_tshark(topo, pcap_node, src):
     def check():
         seen = {}
         for p in _evpn_mp_reach(pcap, src):
-            for mac, etag in zip(p["bgp.evpn.nlri.mac_addr"], p["bgp.evpn.nlri.etag"]):
-                seen[(mac, etag)] = p
+            # one UPDATE: its RT-2 NLRIs share the path attributes
+            for mac, etag, esi, ls1 in zip(p["bgp.evpn.nlri.mac_addr"],
+                                           p["bgp.evpn.nlri.etag"], p["bgp.evpn.nlri.esi"],
+                                           p["bgp.evpn.nlri.mpls_ls1"]):
+                seen[(mac, etag)] = (esi, ls1, p)
         for key, evi_rt in want.items():
-            p = seen.get(key)
-            if not p:
+            if key not in seen:
                 return "no RT-2 for %s in %s" % (key, sorted(seen))
-            if p["bgp.evpn.nlri.esi"] != [ESI1]:
-                return "%s ESI %s" % (key, p["bgp.evpn.nlri.esi"])
-            if p["bgp.evpn.nlri.mpls_ls1"] != ["0"] or p["bgp.evpn.nlri.mpls_ls2"]:
-                return "%s labels %s/%s" % (key, p["bgp.evpn.nlri.mpls_ls1"],
-                                            p["bgp.evpn.nlri.mpls_ls2"])
+            esi, ls1, p = seen[key]
+            if esi != ESI1:
+                return "%s ESI %s" % (key, esi)
+            if ls1 != "0" or p["bgp.evpn.nlri.mpls_ls2"]:
+                return "%s labels %s/%s" % (key, ls1, p["bgp.evpn.nlri.mpls_ls2"])
             ecs = list(zip(p["bgp.ext_com.type"], p["bgp.ext_com.stype_tr_evpn"]))
             if sorted(ecs) != [("0x06", "0x02"), ("0x06", "0x0a")]:
                 return "%s ext communities %s" % (key, ecs)
@@ -368,6 +372,11 @@ def test_gobgp_treat_as_withdraw(topo):
     assert err is None, err
     for sub in ("bond1.1", "bond1.2"):
         assert _neigh(topo["pe2"], sub, "192.0.2.77") is None
+    # treated as withdrawn: not in PE2's RIB at all; the control route is
+    routes = topo["pe2"].vtysh_json("show bgp l2vpn evpn route type macip json")
+    from_x1 = sorted(pfx for rd, rdv in routes.items() if rd.startswith("10.9.0.2:")
+                     and isinstance(rdv, dict) for pfx in rdv if pfx.startswith("[2]"))
+    assert from_x1 == ["[2]:[1]:[48]:[02:00:00:00:09:09]:[32]:[192.0.2.78]"], from_x1
     n = topo["pe2"].vtysh_json("show bgp neighbor 10.9.0.2 json")["10.9.0.2"]
     assert n["bgpState"] == "Established"
     assert n.get("connectionsDropped", 0) == 0, n

@@ -79,3 +79,34 @@ def vpn_nlri(pcap, src=None):
         for label, rd, prefix in VPN_NLRI_RE.findall(block):
             out.append((rd, prefix, int(label)))
     return out
+
+
+def _collect(node, key, out):
+    """Every value of `key` in a tshark -T json tree, in document order."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                out.extend(v if isinstance(v, list) else [v])
+            else:
+                _collect(v, key, out)
+    elif isinstance(node, list):
+        for v in node:
+            _collect(v, key, out)
+    return out
+
+
+def bgp_messages(pcap, display_filter, names):
+    """One dict per BGP message (not per frame: a TCP segment may carry
+    several): field name -> list of values, in the message's order."""
+    import json
+
+    argv = ["tshark", "-n", "-r", pcap, "-Y", display_filter, "-T", "json", "--no-duplicate-keys", "-J", "bgp"]
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True, timeout=120, check=True).stdout
+    msgs = []
+    for frame in json.loads(out or "[]"):
+        layers = frame.get("_source", {}).get("layers", {})
+        bgp = layers.get("bgp", [])
+        for m in bgp if isinstance(bgp, list) else [bgp]:
+            msgs.append({n: _collect(m, n, []) for n in names + ["bgp.type"]})
+    return msgs
