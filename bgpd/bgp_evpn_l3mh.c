@@ -695,17 +695,22 @@ static int l3mh_routerid_update(struct bgp *bgp, bool withdraw)
 	return 0;
 }
 
+/* arp-nd-sync goes from a VRF: its sync routes are withdrawn */
+static void l3mh_vrf_free(struct l3mh_vrf *lv)
+{
+	l3mh_vrf_refresh(lv, true);
+	listnode_delete(l3mh.vrfs, lv);
+	if (lv->rts)
+		ecommunity_free(&lv->rts);
+	XFREE(MTYPE_L3MH_VRF, lv);
+}
+
 static int l3mh_inst_delete(struct bgp *bgp)
 {
 	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
 
-	if (lv) {
-		l3mh_vrf_refresh(lv, true);
-		listnode_delete(l3mh.vrfs, lv);
-		if (lv->rts)
-			ecommunity_free(&lv->rts);
-		XFREE(MTYPE_L3MH_VRF, lv);
-	}
+	if (lv)
+		l3mh_vrf_free(lv);
 	if (bgp == bgp_get_evpn() && l3mh.enabled) {
 		l3mh.enabled = false;
 		l3mh_zebra_send_enable();
@@ -765,13 +770,8 @@ DEFPY(l3mh_arp_nd_sync, l3mh_arp_nd_sync_cmd,
 	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
 
 	if (no) {
-		if (lv) {
-			l3mh_vrf_refresh(lv, true);
-			listnode_delete(l3mh.vrfs, lv);
-			if (lv->rts)
-				ecommunity_free(&lv->rts);
-			XFREE(MTYPE_L3MH_VRF, lv);
-		}
+		if (lv)
+			l3mh_vrf_free(lv);
 		l3mh_reimport_all();
 		return CMD_SUCCESS;
 	}

@@ -133,50 +133,59 @@ def run_one(topo, kind, n):
     }
 
 
-def main():
-    sizes = [int(a) for a in sys.argv[1:]] or [10000, 100000]
+def fresh_topo():
+    """A new lab per measurement, so RSS growth is not hidden by memory an
+    earlier run freed."""
     topo = BenchTopo(TESTDIR, name="bench", modules=MODULES, daemon_args=DAEMON_ARGS)
     topo.start()
-    try:
-        for pe in ("pe1", "pe2"):
-            # benchmark without debug logs; the L2-VNI for the baseline
-            topo[pe].config("no debug bgp evpn l3-multihoming\nno debug zebra evpn l3mh")
-            topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\nadvertise-all-vni")
+    for pe in ("pe1", "pe2"):
+        # benchmark without debug logs; the L2-VNI for the baseline
+        topo[pe].config("no debug bgp evpn l3-multihoming\nno debug zebra evpn l3mh")
+        topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\nadvertise-all-vni")
 
-        def ready():
-            es = topo["pe2"].vtysh_json("show bgp l2vpn evpn es json")
-            vni = topo["pe2"].vtysh_json("show evpn vni json")
-            return None if es and "100" in vni else "not yet"
+    def ready():
+        es = topo["pe2"].vtysh_json("show bgp l2vpn evpn es json")
+        vni = topo["pe2"].vtysh_json("show evpn vni json")
+        return None if es and "100" in vni else "not yet"
 
-        t0 = time.time()
-        while ready() and time.time() - t0 < 90:
-            time.sleep(1)
-        print("bench: lab ready (%s)" % (ready() or "ok"), flush=True)
-        time.sleep(3)
-        results = []
-        for n in sizes:
-            for kind in ("plain", "l3mh"):
+    t0 = time.time()
+    while ready() and time.time() - t0 < 90:
+        time.sleep(1)
+    time.sleep(3)
+    return topo
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [10000, 100000]
+    results = []
+    for n in sizes:
+        for kind in ("plain", "l3mh"):
+            topo = fresh_topo()
+            try:
                 r = run_one(topo, kind, n)
-                results.append(r)
-                print("bench: %-5s N=%-7d complete=%s last kernel install %.2f s "
-                      "(ip -batch %.2f s), %.0f entries/s, cleared in %.2f s"
-                      % (kind, n, r["complete"], r["last_install_s"], r["batch_s"],
-                         r["rate"], r["clear_s"]), flush=True)
-                print("bench:        RSS growth per entry (bytes): " + ", ".join(
-                    "%s %s %.0f" % (pe, d, v) for (pe, d), v in sorted(r["rss_per_entry"].items())),
-                    flush=True)
-        print("\nbench: summary (l3mh / plain EVPN RT-2, same run)")
-        print("%-8s %12s %12s %10s %14s %14s" % ("N", "l3mh s", "plain s", "ratio",
-                                                 "l3mh ent/s", "plain ent/s"))
-        for n in sizes:
-            a = next(r for r in results if r["n"] == n and r["kind"] == "l3mh")
-            b = next(r for r in results if r["n"] == n and r["kind"] == "plain")
-            print("%-8d %12.2f %12.2f %10.2f %14.0f %14.0f" % (
-                n, a["last_install_s"], b["last_install_s"],
-                a["last_install_s"] / b["last_install_s"] if b["last_install_s"] else 0,
-                a["rate"], b["rate"]), flush=True)
-    finally:
-        topo.stop()
+            finally:
+                topo.stop()
+            results.append(r)
+            print("bench: %-5s N=%-7d complete=%s last kernel install %.2f s "
+                  "(ip -batch %.2f s), %.0f entries/s, cleared in %.2f s"
+                  % (kind, n, r["complete"], r["last_install_s"], r["batch_s"],
+                     r["rate"], r["clear_s"]), flush=True)
+            print("bench:        RSS growth per entry (bytes): " + ", ".join(
+                "%s %s %.0f" % (pe, d, v) for (pe, d), v in sorted(r["rss_per_entry"].items())),
+                flush=True)
+    print("\nbench: summary (l3mh / plain EVPN RT-2, same run, fresh daemons each)")
+    print("%-8s %10s %10s %7s %11s %11s %14s %14s" % (
+        "N", "l3mh s", "plain s", "ratio", "l3mh ent/s", "plain ent/s",
+        "l3mh B/ent*", "plain B/ent*"))
+    for n in sizes:
+        a = next(r for r in results if r["n"] == n and r["kind"] == "l3mh")
+        b = next(r for r in results if r["n"] == n and r["kind"] == "plain")
+        mem = lambda r: sum(r["rss_per_entry"].values())
+        print("%-8d %10.2f %10.2f %7.2f %11.0f %11.0f %14.0f %14.0f" % (
+            n, a["last_install_s"], b["last_install_s"],
+            a["last_install_s"] / b["last_install_s"] if b["last_install_s"] else 0,
+            a["rate"], b["rate"], mem(a), mem(b)), flush=True)
+    print("bench: * RSS growth per entry, bgpd + zebra on PE1 and PE2 together")
     return 0
 
 

@@ -61,10 +61,7 @@ def gobgp(topo, args):
 
 
 def _neigh(node, ifname, ip):
-    for n in node.neighbors(ifname):
-        if n["dst"] == ip:
-            return n
-    return None
+    return node.neighbor(ifname, ip)
 
 
 def _is_ext(n):

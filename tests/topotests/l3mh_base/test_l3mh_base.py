@@ -223,10 +223,7 @@ def test_ce1_reaches_pe3_vrf_loopback(topo):
 
 
 def _neigh(node, ifname, ip):
-    for n in node.neighbors(ifname):
-        if n["dst"] == ip:
-            return n
-    return None
+    return node.neighbor(ifname, ip)
 
 
 def test_baseline_arp_learned_by_one_pe_only(topo):

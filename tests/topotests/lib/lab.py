@@ -168,6 +168,13 @@ class Node:
         dev = " dev %s" % ifname if ifname else ""
         return self.cmd_json("ip %s-j neigh show%s" % (fam, dev))
 
+    def neighbor(self, ifname, ip):
+        """The kernel's entry for ip on ifname, or None."""
+        for n in self.neighbors(ifname):
+            if n["dst"] == ip:
+                return n
+        return None
+
     def stop(self):
         for p in self.procs:
             try:
