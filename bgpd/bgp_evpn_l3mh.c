@@ -29,6 +29,7 @@
 
 #include "lib/evpn_l3mh_zapi.h"
 #include "bgpd/bgpd.h"
+#include "bgpd/bgp_aspath.h"
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_debug.h"
 #include "bgpd/bgp_ecommunity.h"
@@ -295,8 +296,10 @@ static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
 	attr.mp_nexthop_len = BGP_ATTR_NHLEN_IPV4;
 	attr.esi = ln->esi;
 	ecom = l3mh_route_ecom(lv, &ln->esi);
-	bgp_attr_set_ecommunity(&attr, ecommunity_intern(ecom));
+	bgp_attr_set_ecommunity(&attr, ecom); /* bgp_attr_intern() interns it */
 	attr_new = bgp_attr_intern(&attr);
+	/* drop the temporary attribute's own reference */
+	aspath_unintern(&attr.aspath);
 
 	l3mh_route_prefix(ln, &p);
 	dest = bgp_evpn_global_node_get(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],

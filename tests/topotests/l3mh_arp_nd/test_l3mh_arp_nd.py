@@ -270,8 +270,9 @@ def test_local_entry_not_overwritten(topo):
     """A synced entry never replaces one the PE learned itself; it takes over
     when the local one goes."""
     ip = "192.0.2.50"
-    topo["pe2"].cmd("ip neigh add %s lladdr 02:00:00:00:05:02 dev bond1.1 nud permanent" % ip)
-    topo["pe1"].cmd("ip neigh add %s lladdr 02:00:00:00:05:01 dev bond1.1 nud permanent" % ip)
+    topo["pe2"].cmd("ip neigh replace %s lladdr 02:00:00:00:05:02 dev bond1.1 nud permanent" % ip)
+    # PE2's entry may already be synced to PE1: a local one replaces it
+    topo["pe1"].cmd("ip neigh replace %s lladdr 02:00:00:00:05:01 dev bond1.1 nud permanent" % ip)
 
     def held():
         z = topo["pe2"].vtysh_json("show evpn l3mh synced-neighbors json")
