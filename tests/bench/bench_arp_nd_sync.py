@@ -99,16 +99,21 @@ def run_one(topo, kind, n):
     t_batch = time.time() - t0
     deadline = t0 + 120 + n / 50.0
     got = last = 0
+    t_last = t_progress = time.time()
     while time.time() < deadline:
         got = ext_count(pe2, dev)
         if got >= n:
+            t_last = time.time()
             break
         if got != last:
             print("bench:   %s %d/%d after %.1f s" % (kind, got, n, time.time() - t0),
                   flush=True)
-            last = got
+            last, t_last, t_progress = got, time.time(), time.time()
+        elif time.time() - t_progress > 60:
+            print("bench:   %s stalled at %d/%d for 60 s" % (kind, got, n), flush=True)
+            break
         time.sleep(0.5)
-    t_last = time.time() - t0
+    t_last -= t0
     after = rss(topo)
 
     # clean up: the entries go, and so do PE2's copies
@@ -128,7 +133,7 @@ def run_one(topo, kind, n):
     return {
         "kind": kind, "n": n, "complete": got >= n, "got": got,
         "batch_s": t_batch, "last_install_s": t_last, "clear_s": t_clear,
-        "rate": n / t_last if t_last else 0,
+        "rate": got / t_last if t_last else 0,
         "rss_per_entry": {k: (after[k] - before[k]) * 1024.0 / n for k in before},
     }
 
