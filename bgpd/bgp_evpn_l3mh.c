@@ -390,23 +390,29 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
 }
 
 /* (Re)advertise or withdraw every local entry of a VRF */
+struct l3mh_refresh_ctx {
+	struct l3mh_vrf *lv;
+	bool withdraw;
+};
+
+static void l3mh_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_refresh_ctx *ctx = arg;
+	struct l3mh_neigh *ln = hb->data;
+
+	if (ln->origin != L3MH_LOCAL || ln->vrf_id != ctx->lv->bgp->vrf_id)
+		return;
+	if (ctx->withdraw)
+		l3mh_route_withdraw(ctx->lv, ln);
+	else
+		l3mh_route_update(ctx->lv, ln);
+}
+
 static void l3mh_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
 {
-	struct hash_bucket *hb;
-	unsigned int i;
+	struct l3mh_refresh_ctx ctx = { .lv = lv, .withdraw = withdraw };
 
-	for (i = 0; i < l3mh.neighs->size; i++)
-		for (hb = l3mh.neighs->index[i]; hb; hb = hb->next) {
-			struct l3mh_neigh *ln = hb->data;
-
-			if (ln->origin != L3MH_LOCAL ||
-			    ln->vrf_id != lv->bgp->vrf_id)
-				continue;
-			if (withdraw)
-				l3mh_route_withdraw(lv, ln);
-			else
-				l3mh_route_update(lv, ln);
-		}
+	hash_iterate(l3mh.neighs, l3mh_vrf_refresh_walk, &ctx);
 }
 
 /* ------------------------------------------------------------------------
