@@ -80,6 +80,7 @@ struct l3mh_neigh {
 
 	struct ethaddr mac;
 	struct in_addr peer; /* synced: the route's next hop */
+	bool stale;	     /* local: not yet named by zebra's replay */
 };
 
 static struct {
@@ -89,6 +90,7 @@ static struct {
 	struct hash *neighs;  /* struct l3mh_neigh */
 	struct hash *synced_by_route; /* the synced ones, by route key */
 	bool zebra_knows;     /* ENABLE sent on this zebra session */
+	struct event *t_es_change; /* a local ES came or went */
 } l3mh;
 
 /* ------------------------------------------------------------------------
@@ -218,6 +220,28 @@ static void l3mh_zebra_send_neigh(const struct l3mh_neigh *ln, bool add)
 	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type,
 					ln->vrf_id);
 	l3mh_zapi_neigh_encode(s, &n);
+	zclient_extension_msg_send(zclient);
+}
+
+/* Ask zebra for every local entry again; those it does not name before
+ * REPLAY_DONE are gone (see l3mh_replay_done()).
+ */
+static void l3mh_stale_mark_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_neigh *ln = hb->data;
+
+	if (ln->origin == L3MH_LOCAL)
+		ln->stale = true;
+}
+
+static void l3mh_zebra_send_replay(void)
+{
+	if (!zclient || zclient->sock < 0 || !l3mh.zebra_knows)
+		return;
+	L3MH_DEBUG("send REPLAY");
+	hash_iterate(l3mh.neighs, l3mh_stale_mark_walk, NULL);
+	zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
+				    L3MH_ZAPI_REPLAY, VRF_DEFAULT);
 	zclient_extension_msg_send(zclient);
 }
 
@@ -380,6 +404,7 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
 		/* the MAC is part of the route key: withdraw the old one */
 		l3mh_route_withdraw(lv, ln);
 	ln->mac = n->mac;
+	ln->stale = false;
 	if (!lv || !es || !bgp_evpn_is_es_local(es)) {
 		L3MH_DEBUG("local %pIA etag %u vrf %u: %s", &n->ip, n->etag,
 			   vrf_id, !lv ? "no arp-nd-sync in this VRF"
@@ -389,7 +414,11 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
 	l3mh_route_update(lv, ln);
 }
 
-/* (Re)advertise or withdraw every local entry of a VRF */
+static bool l3mh_es_is_local(const esi_t *esi, void *arg);
+
+/* (Re)advertise or withdraw every local entry of a VRF: advertised are
+ * those on an ES that bgpd knows as local
+ */
 struct l3mh_refresh_ctx {
 	struct l3mh_vrf *lv;
 	bool withdraw;
@@ -402,7 +431,7 @@ static void l3mh_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
 
 	if (ln->origin != L3MH_LOCAL || ln->vrf_id != ctx->lv->bgp->vrf_id)
 		return;
-	if (ctx->withdraw)
+	if (ctx->withdraw || !l3mh_es_is_local(&ln->esi, NULL))
 		l3mh_route_withdraw(ctx->lv, ln);
 	else
 		l3mh_route_update(ctx->lv, ln);
@@ -537,6 +566,8 @@ static void l3mh_refresh_peers(void)
 					BGP_CLEAR_SOFT_IN);
 }
 
+static void l3mh_es_changed(void);
+
 static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 				  struct bgp_dest *dest,
 				  struct bgp_path_info *old_route,
@@ -552,6 +583,12 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 	if (afi != AFI_L2VPN || safi != SAFI_EVPN || bgp != bgp_get_evpn())
 		return 0;
 	p = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
+	if (p->prefix.route_type == BGP_EVPN_ES_ROUTE) {
+		if ((old_route && old_route->peer == bgp->peer_self) ||
+		    (new_route && new_route->peer == bgp->peer_self))
+			l3mh_es_changed();
+		return 0;
+	}
 	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
 	    is_evpn_prefix_ipaddr_none(p))
 		return 0;
@@ -627,6 +664,12 @@ static void l3mh_reimport_rib(void)
 			continue;
 		for (dest = bgp_table_top(table); dest;
 		     dest = bgp_route_next(dest)) {
+			const struct prefix_evpn *p =
+				(const struct prefix_evpn *)
+					bgp_dest_get_prefix(dest);
+
+			if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE)
+				continue;
 			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
 			     pi = pi->next)
 				if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
@@ -635,6 +678,63 @@ static void l3mh_reimport_rib(void)
 					       dest, NULL, pi);
 		}
 	}
+}
+
+/*
+ * A local ES came or went (its RT-4 did, draft 3.4): the local entries on
+ * it are advertised or withdrawn, zebra reports again what it learned on
+ * interfaces that were not on an ES before, and the routes judged against
+ * the old set of local ESes are judged again.
+ */
+static void l3mh_es_change(struct event *e)
+{
+	struct listnode *node;
+	struct l3mh_vrf *lv;
+
+	if (!l3mh.enabled)
+		return;
+	L3MH_DEBUG("local ES set changed: re-evaluating");
+	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
+		l3mh_vrf_refresh(lv, false);
+	l3mh_zebra_send_replay();
+	l3mh_reimport_all();
+}
+
+static void l3mh_es_changed(void)
+{
+	if (l3mh.enabled)
+		event_add_timer_msec(bm->master, l3mh_es_change, NULL, 100,
+				     &l3mh.t_es_change);
+}
+
+/* zebra has named every current local entry: the others are gone */
+static void l3mh_stale_sweep_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_neigh *ln = hb->data;
+	struct list *gone = arg;
+
+	if (ln->origin == L3MH_LOCAL && ln->stale)
+		listnode_add(gone, ln);
+}
+
+static void l3mh_replay_done(void)
+{
+	struct list *gone = list_new();
+	struct listnode *node;
+	struct l3mh_neigh *ln;
+	struct l3mh_vrf *lv;
+
+	hash_iterate(l3mh.neighs, l3mh_stale_sweep_walk, gone);
+	for (ALL_LIST_ELEMENTS_RO(gone, node, ln)) {
+		L3MH_DEBUG("local %pIA etag %u vrf %u gone during replay",
+			   &ln->ip, ln->etag, ln->vrf_id);
+		hash_release(l3mh.neighs, ln);
+		lv = l3mh_vrf_find_id(ln->vrf_id);
+		if (lv)
+			l3mh_route_withdraw(lv, ln);
+		XFREE(MTYPE_L3MH_NEIGH, ln);
+	}
+	list_delete(&gone);
 }
 
 /* ------------------------------------------------------------------------
@@ -660,6 +760,9 @@ static int l3mh_zclient_msg(struct zclient *zc,
 		}
 		l3mh_local_neigh(vrf_id, &n,
 				 hdr->type == L3MH_ZAPI_LOCAL_NEIGH_ADD);
+		break;
+	case L3MH_ZAPI_REPLAY_DONE:
+		l3mh_replay_done();
 		break;
 	default:
 		break;

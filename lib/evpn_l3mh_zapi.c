@@ -22,6 +22,8 @@ const char *l3mh_zapi_type2str(uint16_t type)
 		return "SYNC_NEIGH_DEL";
 	case L3MH_ZAPI_REPLAY:
 		return "REPLAY";
+	case L3MH_ZAPI_REPLAY_DONE:
+		return "REPLAY_DONE";
 	}
 	return "unknown";
 }

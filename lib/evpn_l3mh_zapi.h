@@ -8,6 +8,8 @@
  *   zebra -> bgpd  LOCAL_NEIGH  a neighbour learned on an ES (sub-)interface
  *   bgpd -> zebra  SYNC_NEIGH   a neighbour synced from an ES peer (RT-2)
  *   bgpd -> zebra  REPLAY       send every LOCAL_NEIGH again
+ *   zebra -> bgpd  REPLAY_DONE  end of a replay: local entries not sent
+ *                               since the REPLAY are gone
  *
  * One encode/decode pair per message, shared by both modules.
  */
@@ -32,6 +34,7 @@ enum l3mh_zapi_type {
 	L3MH_ZAPI_SYNC_NEIGH_ADD,
 	L3MH_ZAPI_SYNC_NEIGH_DEL,
 	L3MH_ZAPI_REPLAY,
+	L3MH_ZAPI_REPLAY_DONE,
 };
 
 struct l3mh_zapi_enable {

@@ -127,6 +127,23 @@ static struct interface *l3mh_es_etag_if(const esi_t *esi, uint32_t etag)
  * Messages to bgpd
  * ------------------------------------------------------------------------
  */
+/* a ZEBRA_EXTENSION_MESSAGE of ours, to be completed and sent */
+static struct stream *l3mh_msg_start(uint16_t type, vrf_id_t vrf_id)
+{
+	struct stream *s = stream_new(ZEBRA_SMALL_PACKET_SIZE);
+
+	zclient_create_header(s, ZEBRA_EXTENSION_MESSAGE, vrf_id);
+	stream_putw(s, L3MH_ZAPI_EXT_ID);
+	stream_putw(s, type);
+	return s;
+}
+
+static void l3mh_msg_send(struct zserv *client, struct stream *s)
+{
+	stream_putw_at(s, 0, stream_get_endp(s));
+	zserv_send_message(client, s);
+}
+
 static void l3mh_send_local_neigh(struct interface *ifp, const esi_t *esi,
 				  uint32_t etag, const struct ipaddr *ip,
 				  const struct ethaddr *mac, bool add)
@@ -150,13 +167,9 @@ static void l3mh_send_local_neigh(struct interface *ifp, const esi_t *esi,
 		   l3mh_zapi_type2str(type), ifp->name, ifp->vrf->name, etag,
 		   ip, &n.mac);
 
-	s = stream_new(ZEBRA_SMALL_PACKET_SIZE);
-	zclient_create_header(s, ZEBRA_EXTENSION_MESSAGE, ifp->vrf->vrf_id);
-	stream_putw(s, L3MH_ZAPI_EXT_ID);
-	stream_putw(s, type);
+	s = l3mh_msg_start(type, ifp->vrf->vrf_id);
 	l3mh_zapi_neigh_encode(s, &n);
-	stream_putw_at(s, 0, stream_get_endp(s));
-	zserv_send_message(client, s);
+	l3mh_msg_send(client, s);
 }
 
 /* ------------------------------------------------------------------------
@@ -324,9 +337,13 @@ static int l3mh_neigh_local_update(struct interface *ifp,
 	return 0;
 }
 
-/* Send every usable local neighbour on the ES interfaces again. */
+/* Send every usable local neighbour on the ES interfaces again, then
+ * REPLAY_DONE: bgpd forgets the local entries the replay did not name
+ * (gone while their interface was not yet, or no longer, on an ES).
+ */
 static void l3mh_replay(void)
 {
+	struct zserv *client = zserv_find_client(ZEBRA_ROUTE_BGP, 0);
 	struct zebra_neigh_ent *n;
 	struct interface *ifp;
 	struct zebra_evpn_es *es;
@@ -345,6 +362,9 @@ static void l3mh_replay(void)
 		l3mh_send_local_neigh(ifp, &es->esi, etag, &n->ip, &n->mac,
 				      true);
 	}
+	if (client)
+		l3mh_msg_send(client,
+			      l3mh_msg_start(L3MH_ZAPI_REPLAY_DONE, VRF_DEFAULT));
 }
 
 /* ------------------------------------------------------------------------

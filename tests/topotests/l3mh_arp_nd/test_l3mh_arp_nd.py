@@ -434,3 +434,67 @@ def test_global_routing_table_explicit_rt(topo):
     err = wait_for(lambda: None if not _neigh(topo["pe2"], "bond1.3", "192.0.3.9")
                    else "still there", timeout=20, desc="GRT entry withdrawn")
     assert err is None, err
+
+
+def _es2(pe, on):
+    "Configure or remove ES-2 on a PE's bond2."
+    topo_cfg = "interface bond2\n%sevpn mh es-id 2" % ("" if on else "no ")
+    pe.config(topo_cfg)
+
+
+def _absent(node, ifname, ip):
+    n = _neigh(node, ifname, ip)
+    return None if not n or "lladdr" not in n else "still %s" % n
+
+
+def test_es_configured_after_neighbours(topo):
+    """An ES configured on a bond that already has neighbours: the PE
+    advertises them then (zebra replays), and forgets the ones that went
+    while the bond was not on the ES; a peer that received sync routes
+    before its own ES existed imports them once it does (route refresh)."""
+    pe1, pe2 = topo["pe1"], topo["pe2"]
+    a, b, c = "198.51.100.50", "198.51.100.51", "198.51.100.52"
+    mac = {a: "02:00:00:00:64:50", b: "02:00:00:00:64:51", c: "02:00:00:00:64:52"}
+    try:
+        # b is synced while ES-2 is on PE1
+        pe1.cmd("ip neigh replace %s lladdr %s dev bond2 nud permanent" % (b, mac[b]))
+        err = wait_for(lambda: _synced(pe2, "bond2", b, mac[b]), timeout=20, desc="b synced")
+        assert err is None, err
+        # PE1 leaves ES-2: what it synced is withdrawn
+        _es2(pe1, False)
+        err = wait_for(lambda: _absent(pe2, "bond2", b), timeout=20,
+                       desc="b withdrawn with PE1's ES")
+        assert err is None, err
+        # meanwhile b goes and a comes on PE1's bond2
+        pe1.cmd("ip neigh del %s dev bond2" % b)
+        pe1.cmd("ip neigh replace %s lladdr %s dev bond2 nud permanent" % (a, mac[a]))
+        _es2(pe1, True)
+        err = wait_for(lambda: _synced(pe2, "bond2", a, mac[a]), timeout=30,
+                       desc="a synced once PE1 has ES-2 again")
+        assert err is None, err
+        assert _absent(pe2, "bond2", b) is None, "b came back"
+        local = pe1.vtysh_json("show bgp l2vpn evpn l3-multihoming neighbors json")
+        assert b not in str(local), local
+
+        # PE2 leaves ES-2; c arrives from PE1 and is treated as withdrawn
+        _es2(pe2, False)
+        pe1.cmd("ip neigh replace %s lladdr %s dev bond2 nud permanent" % (c, mac[c]))
+        log = os.path.join(pe2.logdir, "bgpd.log")
+
+        def taw_logged():
+            with open(log) as f:
+                return None if re.search(r"treat-as-withdraw RT-2 .*%s.*non-local ES"
+                                         % re.escape(c), f.read()) else "no log line"
+
+        err = wait_for(taw_logged, timeout=20, desc="c treated as withdrawn on PE2")
+        assert err is None, err
+        assert _absent(pe2, "bond2", c) is None
+        _es2(pe2, True)
+        err = wait_for(lambda: _synced(pe2, "bond2", c, mac[c]), timeout=30,
+                       desc="c imported once PE2 has ES-2 again")
+        assert err is None, err
+    finally:
+        _es2(pe1, True)
+        _es2(pe2, True)
+        for ip in (a, b, c):
+            pe1.cmd("ip neigh del %s dev bond2" % ip, check=False)
