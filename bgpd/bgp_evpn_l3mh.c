@@ -521,6 +521,14 @@ static bool l3mh_synced_replace(const struct prefix_evpn *p,
  * Treat-as-withdraw (RFC 7606) of a received sync route that fails the
  * import rules: it never enters the RIB, a previous version is removed.
  */
+/* An ES with no L2-VNI is an L3 ES: its RT-4 carries no VxLAN
+ * Encapsulation EC (the sync routes carry none either, draft 3.6.1)
+ */
+static int l3mh_es_no_encap(struct bgp_evpn_es *es)
+{
+	return l3mh.enabled && !listcount(es->es_evi_list);
+}
+
 static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi,
 			   const struct prefix *pfx, const struct prefix_rd *prd,
 			   struct attr *attr)
@@ -1073,6 +1081,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	install_element(CONFIG_NODE, &debug_l3mh_cmd);
 	hook_register(bgp_route_update, l3mh_route_update_hook);
 	hook_register(bgp_update_treat_as_withdraw, l3mh_update_taw);
+	hook_register(bgp_evpn_es_no_encap, l3mh_es_no_encap);
 	hook_register(bgp_inst_config_write, l3mh_config_write);
 	hook_register(bgp_inst_delete, l3mh_inst_delete);
 	hook_register(bgp_routerid_update, l3mh_routerid_update);

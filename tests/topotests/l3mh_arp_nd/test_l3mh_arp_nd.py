@@ -106,6 +106,15 @@ def test_l3_es_known_to_bgp_with_peer(topo):
         assert err is None, err
 
 
+def test_es_routes_carry_no_encap(topo):
+    "The RT-4s of an L3 ES (no L2-VNI) carry the ES-Import RT but no VxLAN Encapsulation EC."
+    out = topo["pe2"].vtysh("show bgp l2vpn evpn route type es")
+    routes = re.findall(r"\[4\]:\[[0-9a-f:]+\]:\[32\]:\[[0-9.]+\]\n.*\n(.*)\n", out)
+    assert len(routes) == 4, out  # own and PE1's, for both ESs
+    for ec in routes:
+        assert "ES-Import-Rt" in ec and "ET:" not in ec, ec
+
+
 def test_arp_synced_to_pe2(topo):
     "ARP learned by PE1 only is installed on PE2, per sub-interface, in the right VRF."
     for host in HOSTS:
