@@ -507,3 +507,30 @@ def test_es_configured_after_neighbours(topo):
         _es2(pe2, True)
         for ip in (a, b, c):
             pe1.cmd("ip neigh del %s dev bond2" % ip, check=False)
+
+
+def test_interface_down_withdraws(topo):
+    """PE1's sub-interface going down flushes what PE1 learned on it: PE2's
+    synced copy goes too; once it is up and H2 is learned again, it is back."""
+    pe1, pe2, mac = topo["pe1"], topo["pe2"], HOSTS["h2"]["mac"]
+    topo["h2"].cmd("ping -c 2 -i 0.2 -W 1 192.0.2.1")
+    err = wait_for(lambda: _synced(pe2, "bond1.2", HOST_IP4, mac), timeout=20,
+                   desc="H2 synced")
+    assert err is None, err
+    pe1.cmd("ip link set bond1.2 down")
+    try:
+        err = wait_for(lambda: _absent(pe2, "bond1.2", HOST_IP4), timeout=20,
+                       desc="H2 withdrawn with PE1's bond1.2")
+        assert err is None, err
+    finally:
+        pe1.cmd("ip link set bond1.2 up")
+    err = wait_for(lambda: None if "UP" in pe1.cmd("ip -br link show bond1.2") else "down",
+                   timeout=10, desc="bond1.2 up")
+    assert err is None, err
+
+    def relearned():
+        topo["h2"].cmd("ping -c 1 -W 1 192.0.2.1", check=False)
+        return _synced(pe2, "bond1.2", HOST_IP4, mac)
+
+    err = wait_for(relearned, timeout=30, desc="H2 synced again")
+    assert err is None, err
