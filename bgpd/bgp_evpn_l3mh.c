@@ -86,6 +86,7 @@ struct l3mh_neigh {
 static struct {
 	bool enabled;	      /* l3-multihoming in the default instance */
 	struct in_addr orig;  /* configured originator IP, or 0 */
+	uint16_t retention;   /* retention time of synced entries, s */
 	struct list *vrfs;    /* struct l3mh_vrf */
 	struct hash *neighs;  /* struct l3mh_neigh */
 	struct hash *synced_by_route; /* the synced ones, by route key */
@@ -189,13 +190,14 @@ static bool l3mh_neigh_hash_cmp(const void *a, const void *b)
 static void l3mh_zebra_send_enable(void)
 {
 	struct l3mh_zapi_enable en = { .enable = l3mh.enabled,
-				       .originator_ip = l3mh_originator_ip() };
+				       .originator_ip = l3mh_originator_ip(),
+				       .retention = l3mh.retention };
 	struct stream *s;
 
 	if (!zclient || zclient->sock < 0)
 		return;
-	L3MH_DEBUG("send ENABLE %u originator %pI4", en.enable,
-		   &en.originator_ip);
+	L3MH_DEBUG("send ENABLE %u originator %pI4 retention %u", en.enable,
+		   &en.originator_ip, en.retention);
 	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
 					L3MH_ZAPI_ENABLE, VRF_DEFAULT);
 	l3mh_zapi_enable_encode(s, &en);
@@ -833,7 +835,11 @@ static int l3mh_inst_delete(struct bgp *bgp)
 		l3mh_vrf_free(lv);
 	if (bgp == bgp_get_evpn() && l3mh.enabled) {
 		l3mh.enabled = false;
-		l3mh_zebra_send_enable();
+		/* bgpd stopping is not a disable: zebra retains the synced
+		 * entries when the session closes
+		 */
+		if (!bm->terminating)
+			l3mh_zebra_send_enable();
 	}
 	return 0;
 }
@@ -872,8 +878,34 @@ DEFPY(l3mh_enable, l3mh_enable_cmd,
 	}
 	l3mh.enabled = !no;
 	l3mh.orig = (no || !orig_str) ? (struct in_addr){} : orig;
+	if (no)
+		l3mh.retention = 0;
 	l3mh_global_update();
 	l3mh_reimport_all();
+	return CMD_SUCCESS;
+}
+
+DEFPY(l3mh_retention, l3mh_retention_cmd,
+      "[no] l3-multihoming retention-time ![(1-3600)$secs]",
+      NO_STR
+      "EVPN multi-homing for L3 services on routed LAGs\n"
+      "Keep a synced entry this long after its route is withdrawn\n"
+      "Seconds\n")
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+
+	if (bgp != bgp_get_evpn()) {
+		vty_out(vty,
+			"%% l3-multihoming retention-time is set in the EVPN instance\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (!no && !l3mh.enabled) {
+		vty_out(vty, "%% configure 'l3-multihoming' first\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	l3mh.retention = no ? 0 : secs;
+	if (l3mh.enabled)
+		l3mh_zebra_send_enable();
 	return CMD_SUCCESS;
 }
 
@@ -957,6 +989,9 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 				&l3mh.orig);
 		else
 			vty_out(vty, "  l3-multihoming\n");
+		if (l3mh.retention)
+			vty_out(vty, "  l3-multihoming retention-time %u\n",
+				l3mh.retention);
 	}
 	if (lv) {
 		vty_out(vty, "  l3-multihoming arp-nd-sync%s\n",
@@ -994,7 +1029,9 @@ static void l3mh_show_walk(struct hash_bucket *b, void *arg)
 	if (ln->origin == L3MH_SYNCED)
 		state = "installed-request";
 	else
-		state = lv ? "advertised" : "not-synced";
+		state = !lv ? "not-synced"
+		      : !l3mh_es_is_local(&ln->esi, NULL) ? "no-local-es"
+							    : "advertised";
 	esi_to_str(&ln->esi, esi_buf, sizeof(esi_buf));
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
@@ -1031,6 +1068,7 @@ DEFPY(show_l3mh_neigh, show_l3mh_neigh_cmd,
 		top = json_object_new_object();
 		json_object_boolean_add(top, "enabled", l3mh.enabled);
 		json_object_string_addf(top, "originatorIp", "%pI4", &orig);
+		json_object_int_add(top, "retentionTime", l3mh.retention);
 		ctx.json = json_object_new_array();
 		json_object_object_add(top, "neighbors", ctx.json);
 	} else {
@@ -1075,6 +1113,7 @@ static int l3mh_late_init(struct event_loop *tm)
 						"EVPN L3MH synced by route");
 	install_element(BGP_EVPN_NODE, &l3mh_enable_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_arp_nd_sync_cmd);
+	install_element(BGP_EVPN_NODE, &l3mh_retention_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_rt_cmd);
 	install_element(VIEW_NODE, &show_l3mh_neigh_cmd);
 	install_element(ENABLE_NODE, &debug_l3mh_cmd);

@@ -32,6 +32,7 @@ void l3mh_zapi_enable_encode(struct stream *s, const struct l3mh_zapi_enable *en
 {
 	stream_putc(s, en->enable);
 	stream_put_in_addr(s, &en->originator_ip);
+	stream_putw(s, en->retention);
 }
 
 bool l3mh_zapi_enable_decode(struct stream *s, struct l3mh_zapi_enable *en)
@@ -41,6 +42,7 @@ bool l3mh_zapi_enable_decode(struct stream *s, struct l3mh_zapi_enable *en)
 	STREAM_GETC(s, enable);
 	en->enable = !!enable;
 	STREAM_GET(&en->originator_ip, s, sizeof(en->originator_ip));
+	STREAM_GETW(s, en->retention);
 	return true;
 
 stream_failure:

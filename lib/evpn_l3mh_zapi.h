@@ -4,7 +4,8 @@
  * (draft-brissette-bess-evpn-l3-mh, sections 3.4-3.6), carried in
  * ZEBRA_EXTENSION_MESSAGE.
  *
- *   bgpd -> zebra  ENABLE       L3 multi-homing on/off, ES originator IP
+ *   bgpd -> zebra  ENABLE       L3 multi-homing on/off, ES originator IP,
+ *                               retention time
  *   zebra -> bgpd  LOCAL_NEIGH  a neighbour learned on an ES (sub-)interface
  *   bgpd -> zebra  SYNC_NEIGH   a neighbour synced from an ES peer (RT-2)
  *   bgpd -> zebra  REPLAY       send every LOCAL_NEIGH again
@@ -40,6 +41,7 @@ enum l3mh_zapi_type {
 struct l3mh_zapi_enable {
 	bool enable;
 	struct in_addr originator_ip;
+	uint16_t retention; /* seconds a synced entry outlives its route */
 };
 
 /*

@@ -50,6 +50,7 @@ static bool l3mh_debug;
 static struct {
 	bool enabled;
 	struct in_addr originator_ip;
+	uint16_t retention; /* s; 0: synced entries go with their route */
 	struct hash *sync_neighs;
 } l3mh;
 
@@ -181,6 +182,7 @@ enum l3mh_sync_state {
 	L3MH_SYNC_VRF_MISMATCH, /* the interface is in another VRF */
 	L3MH_SYNC_LOCAL,    /* this PE learned the entry itself */
 	L3MH_SYNC_INSTALLED,/* extern-learned entry in the kernel */
+	L3MH_SYNC_RETAINED, /* route withdrawn, kept for the retention time */
 };
 
 static const char *const l3mh_sync_state_str[] = {
@@ -188,6 +190,7 @@ static const char *const l3mh_sync_state_str[] = {
 	[L3MH_SYNC_VRF_MISMATCH] = "vrf-mismatch",
 	[L3MH_SYNC_LOCAL] = "local-entry",
 	[L3MH_SYNC_INSTALLED] = "installed",
+	[L3MH_SYNC_RETAINED] = "retained",
 };
 
 struct l3mh_sync_neigh {
@@ -200,6 +203,7 @@ struct l3mh_sync_neigh {
 	struct ethaddr mac;
 	enum l3mh_sync_state state;
 	ifindex_t ifindex; /* where it is installed (or would be) */
+	struct event *t_retain; /* RETAINED: end of the retention time */
 };
 
 static unsigned int l3mh_sync_hash_key(const void *arg)
@@ -224,9 +228,12 @@ static bool l3mh_sync_hash_cmp(const void *a, const void *b)
 /* Program (or not) one synced entry according to the local state. */
 static void l3mh_sync_neigh_eval(struct l3mh_sync_neigh *sn)
 {
-	struct interface *ifp = l3mh_es_etag_if(&sn->esi, sn->etag);
+	struct interface *ifp;
 	enum l3mh_sync_state old = sn->state;
 
+	if (old == L3MH_SYNC_RETAINED)
+		return; /* the kernel's entry now, until the time is up */
+	ifp = l3mh_es_etag_if(&sn->esi, sn->etag);
 	if (!ifp)
 		sn->state = L3MH_SYNC_NO_IF;
 	else if (ifp->vrf->vrf_id != sn->vrf_id)
@@ -254,6 +261,101 @@ static void l3mh_sync_neigh_eval(struct l3mh_sync_neigh *sn)
 			   l3mh_sync_state_str[sn->state]);
 }
 
+/* ------------------------------------------------------------------------
+ * Retention (draft section 4)
+ *
+ * When the route of an installed entry is withdrawn (or bgpd goes away) and
+ * a retention time is configured, the entry stays usable until that time is
+ * up. It is handed to the kernel as an ordinary (not extern-learned) STALE
+ * entry and probed at once, so the kernel refreshes it with ARP requests /
+ * neighbour solicitations to the host. If the host answers this PE, the
+ * entry is this PE's own when the time is up and is advertised as such;
+ * if the refresh fails (no answer, or the CE's LAG hash took the answer to
+ * another PE of the ES), the entry is installed again as before and
+ * removed when the time is up. It is never advertised before that.
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_sync_neigh_free(struct l3mh_sync_neigh *sn)
+{
+	event_cancel(&sn->t_retain);
+	XFREE(MTYPE_L3MH_SYNC_NEIGH, sn);
+}
+
+static void l3mh_send_local_neigh(struct interface *ifp, const esi_t *esi,
+				  uint32_t etag, const struct ipaddr *ip,
+				  const struct ethaddr *mac, bool add);
+
+static void l3mh_retain_expire(struct event *e)
+{
+	struct l3mh_sync_neigh *sn = EVENT_ARG(e);
+	struct interface *ifp = l3mh_if_lookup(sn->ifindex);
+	struct ethaddr mac;
+
+	hash_release(l3mh.sync_neighs, sn);
+	if (ifp && zebra_neigh_local_get(ifp->ifindex, &sn->ip, &mac)) {
+		L3MH_DEBUG("retention of %pIA on %s over: the host answered, the entry is local",
+			   &sn->ip, ifp->name);
+		if (l3mh.enabled)
+			l3mh_send_local_neigh(ifp, &sn->esi, sn->etag, &sn->ip,
+					      &mac, true);
+	} else if (ifp) {
+		L3MH_DEBUG("retention of %pIA on %s over: removed", &sn->ip,
+			   ifp->name);
+		dplane_rem_neigh_delete(ifp, &sn->ip);
+	}
+	l3mh_sync_neigh_free(sn);
+}
+
+/* The route of sn is gone: retain it if so configured (true) */
+static bool l3mh_sync_neigh_retain(struct l3mh_sync_neigh *sn)
+{
+	struct interface *ifp = l3mh_if_lookup(sn->ifindex);
+
+	if (!l3mh.retention || sn->state != L3MH_SYNC_INSTALLED || !ifp)
+		return false;
+	L3MH_DEBUG("retain %pIA %pEA on %s for %us", &sn->ip, &sn->mac,
+		   ifp->name, l3mh.retention);
+	sn->state = L3MH_SYNC_RETAINED;
+	/* a kernel-owned STALE entry, then probed now */
+	dplane_local_neigh_add(ifp, &sn->ip, &sn->mac, false, false, true);
+	dplane_neigh_discover(ifp, &sn->ip);
+	event_add_timer(zrouter.master, l3mh_retain_expire, sn, l3mh.retention,
+			&sn->t_retain);
+	return true;
+}
+
+/* Is the kernel's entry for ip on ifp a retained synced one? */
+static bool l3mh_sync_neigh_retained(struct interface *ifp,
+				     struct zebra_evpn_es *es, uint32_t etag,
+				     const struct ipaddr *ip)
+{
+	struct l3mh_sync_neigh key = { .vrf_id = ifp->vrf->vrf_id,
+				       .esi = es->esi,
+				       .etag = etag,
+				       .ip = *ip };
+	struct l3mh_sync_neigh *sn = hash_lookup(l3mh.sync_neighs, &key);
+
+	return sn && sn->state == L3MH_SYNC_RETAINED;
+}
+
+/* The route of a retained entry is back */
+static void l3mh_sync_neigh_unretain(struct l3mh_sync_neigh *sn)
+{
+	struct interface *ifp = l3mh_if_lookup(sn->ifindex);
+
+	event_cancel(&sn->t_retain);
+	sn->state = L3MH_SYNC_NO_IF;
+	if (ifp) {
+		/* take the kernel's entry back as ours at once; zebra does
+		 * not hear of its own change, so drop the entry from its
+		 * table of local ones (a neigh_read() may have put it there)
+		 */
+		sn->state = L3MH_SYNC_INSTALLED;
+		dplane_rem_neigh_add(ifp, &sn->ip, &sn->mac, 0, false);
+		zebra_neigh_del(ifp, &sn->ip);
+	}
+}
+
 static void l3mh_sync_neigh_add(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n)
 {
 	struct l3mh_sync_neigh key = {
@@ -268,6 +370,8 @@ static void l3mh_sync_neigh_add(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n
 		(void)hash_get(l3mh.sync_neighs, sn, hash_alloc_intern);
 	}
 	sn->mac = n->mac;
+	if (sn->state == L3MH_SYNC_RETAINED)
+		l3mh_sync_neigh_unretain(sn);
 	l3mh_sync_neigh_eval(sn);
 }
 
@@ -276,11 +380,13 @@ static void l3mh_sync_neigh_del(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n
 	struct l3mh_sync_neigh key = {
 		.vrf_id = vrf_id, .esi = n->esi, .etag = n->etag, .ip = n->ip
 	};
-	struct l3mh_sync_neigh *sn = hash_release(l3mh.sync_neighs, &key);
+	struct l3mh_sync_neigh *sn = hash_lookup(l3mh.sync_neighs, &key);
 	struct interface *ifp;
 
-	if (!sn)
+	if (!sn || sn->state == L3MH_SYNC_RETAINED ||
+	    l3mh_sync_neigh_retain(sn))
 		return;
+	hash_release(l3mh.sync_neighs, sn);
 	if (sn->state == L3MH_SYNC_INSTALLED) {
 		ifp = l3mh_if_lookup(sn->ifindex);
 		L3MH_DEBUG("uninstall %pIA on %s", &sn->ip,
@@ -288,7 +394,7 @@ static void l3mh_sync_neigh_del(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n
 		if (ifp)
 			dplane_rem_neigh_delete(ifp, &sn->ip);
 	}
-	XFREE(MTYPE_L3MH_SYNC_NEIGH, sn);
+	l3mh_sync_neigh_free(sn);
 }
 
 static void l3mh_sync_neigh_eval_walk(struct hash_bucket *b, void *arg)
@@ -323,15 +429,28 @@ static int l3mh_neigh_local_update(struct interface *ifp,
 	if (IS_IPADDR_V6(ip) && IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6))
 		return 0;
 
+	key.vrf_id = ifp->vrf->vrf_id;
+	key.esi = es->esi;
+	key.etag = etag;
+	sn = hash_lookup(l3mh.sync_neighs, &key);
+	if (sn && sn->state == L3MH_SYNC_RETAINED) {
+		/* the retained entry itself: not ours until the time is up;
+		 * if the refresh failed (no answer, or the answer went to
+		 * another PE of the ES), it is still kept until then
+		 */
+		if (!active) {
+			L3MH_DEBUG("retained %pIA on %s: refresh failed, kept until the retention time is up",
+				   ip, ifp->name);
+			dplane_rem_neigh_add(ifp, &sn->ip, &sn->mac, 0, false);
+		}
+		return 0;
+	}
+
 	l3mh_send_local_neigh(ifp, &es->esi, etag, ip, mac, active);
 
 	/* a synced entry for the same host takes over when the local one
 	 * goes, and steps back when one is learned
 	 */
-	key.vrf_id = ifp->vrf->vrf_id;
-	key.esi = es->esi;
-	key.etag = etag;
-	sn = hash_lookup(l3mh.sync_neighs, &key);
 	if (sn)
 		l3mh_sync_neigh_eval(sn);
 	return 0;
@@ -357,7 +476,8 @@ static void l3mh_replay(void)
 			continue;
 		es = l3mh_if_es(ifp, &etag);
 		if (!es || (IS_IPADDR_V6(&n->ip) &&
-			    IN6_IS_ADDR_LINKLOCAL(&n->ip.ipaddr_v6)))
+			    IN6_IS_ADDR_LINKLOCAL(&n->ip.ipaddr_v6)) ||
+		    l3mh_sync_neigh_retained(ifp, es, etag, &n->ip))
 			continue;
 		l3mh_send_local_neigh(ifp, &es->esi, etag, &n->ip, &n->mac,
 				      true);
@@ -378,6 +498,7 @@ static void l3mh_enable(const struct l3mh_zapi_enable *en)
 	L3MH_DEBUG("%s, originator %pI4", en->enable ? "enable" : "disable",
 		   &en->originator_ip);
 	l3mh.enabled = en->enable;
+	l3mh.retention = en->enable ? en->retention : 0;
 	l3mh.originator_ip = en->enable ? en->originator_ip
 					: (struct in_addr){};
 	zebra_evpn_es_set_l3_originator_ip(l3mh.originator_ip);
@@ -430,26 +551,37 @@ static int l3mh_zserv_msg(struct zserv *client,
 	return 0;
 }
 
-/* bgpd went away: its synced entries go with it (it resends on return) */
+/* bgpd went away: its synced entries go with it (it resends on return),
+ * or are retained for the retention time
+ */
 static void l3mh_sync_neigh_flush_walk(struct hash_bucket *b, void *arg)
 {
 	struct l3mh_sync_neigh *sn = b->data;
-	struct interface *ifp;
+	struct list *gone = arg;
 
-	if (sn->state == L3MH_SYNC_INSTALLED) {
-		ifp = l3mh_if_lookup(sn->ifindex);
-		if (ifp)
-			dplane_rem_neigh_delete(ifp, &sn->ip);
-	}
-	XFREE(MTYPE_L3MH_SYNC_NEIGH, sn);
+	if (sn->state != L3MH_SYNC_RETAINED && !l3mh_sync_neigh_retain(sn))
+		listnode_add(gone, sn);
 }
 
 static int l3mh_client_close(struct zserv *client)
 {
+	struct list *gone;
+	struct listnode *node;
+	struct l3mh_sync_neigh *sn;
+	struct interface *ifp;
+
 	if (client->proto != ZEBRA_ROUTE_BGP || client->instance)
 		return 0;
-	hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_flush_walk, NULL);
-	hash_clean(l3mh.sync_neighs, NULL);
+	gone = list_new();
+	hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_flush_walk, gone);
+	for (ALL_LIST_ELEMENTS_RO(gone, node, sn)) {
+		hash_release(l3mh.sync_neighs, sn);
+		ifp = l3mh_if_lookup(sn->ifindex);
+		if (sn->state == L3MH_SYNC_INSTALLED && ifp)
+			dplane_rem_neigh_delete(ifp, &sn->ip);
+		l3mh_sync_neigh_free(sn);
+	}
+	list_delete(&gone);
 	if (l3mh.enabled) {
 		struct l3mh_zapi_enable off = {};
 
@@ -497,6 +629,10 @@ static void l3mh_show_sync_walk(struct hash_bucket *b, void *arg)
 		json_object_string_add(j, "interface", ifp ? ifp->name : "");
 		json_object_string_add(j, "state",
 				       l3mh_sync_state_str[sn->state]);
+		if (sn->t_retain)
+			json_object_int_add(j, "retainedSeconds",
+					    event_timer_remain_second(
+						    sn->t_retain));
 		json_object_array_add(ctx->json, j);
 	} else
 		vty_out(ctx->vty, "%-10s %-30s %-8u %-26pIA %-17pEA %-12s %s\n",
@@ -519,6 +655,7 @@ DEFPY(show_evpn_l3mh_sync, show_evpn_l3mh_sync_cmd,
 		json_object_boolean_add(top, "enabled", l3mh.enabled);
 		json_object_string_addf(top, "originatorIp", "%pI4",
 					&l3mh.originator_ip);
+		json_object_int_add(top, "retentionTime", l3mh.retention);
 		ctx.json = json_object_new_array();
 		json_object_object_add(top, "neighbors", ctx.json);
 	} else {

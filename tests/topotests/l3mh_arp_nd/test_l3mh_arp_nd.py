@@ -14,11 +14,12 @@ they cross (the l3mh_base baseline loses those via PE2).
 
 import os
 import re
+import time
 
 import pytest
 
 from lab import wait_for
-from reftopo import HOST_IP4, HOST_IP6, HOSTS, PE3_LO, RefTopo
+from reftopo import ES, HOST_IP4, HOST_IP6, HOSTS, PE3_LO, RefTopo, lag_whole
 from udpflows import FlowTest
 
 CWD = os.path.dirname(os.path.abspath(__file__))
@@ -534,3 +535,162 @@ def test_interface_down_withdraws(topo):
 
     err = wait_for(relearned, timeout=30, desc="H2 synced again")
     assert err is None, err
+
+
+def _synced_state(node, ip, ifname):
+    "The zebra state of a synced entry (installed, retained, ...), or None."
+    j = node.vtysh_json("show evpn l3mh synced-neighbors json")
+    for n in j.get("neighbors", []):
+        if n["ip"] == ip and n["interface"] == ifname:
+            return n
+    return None
+
+
+def _retention(pe, secs):
+    pe.config("router bgp 65000\naddress-family l2vpn evpn\n" +
+              ("l3-multihoming retention-time %d" % secs if secs
+               else "no l3-multihoming retention-time"))
+
+
+def test_retention_host_alive(topo):
+    """Draft section 4: PE1 loses its ES link, so its entries are withdrawn;
+    with a retention time PE2 keeps H1's entry usable all along, refreshes
+    it with ARP (H1 answers over the LAG's remaining link), and when the
+    time is up the entry is PE2's own and advertised as such."""
+    pe1, pe2, mac = topo["pe1"], topo["pe2"], HOSTS["h1"]["mac"]
+    retention = 15
+    _retention(pe2, retention)
+    try:
+        cfg = pe2.vtysh("show running-config")
+        assert "l3-multihoming retention-time %d" % retention in cfg, cfg
+        topo["h1"].cmd("ping -c 2 -i 0.2 -W 1 192.0.2.1")
+        err = wait_for(lambda: _synced(pe2, "bond1.1", HOST_IP4, mac), timeout=20,
+                       desc="H1 synced")
+        assert err is None, err
+        pe1.cmd("ip link set eth-sw down")
+        err = wait_for(lambda: None if (_synced_state(pe2, HOST_IP4, "bond1.1") or {}).get(
+            "state") == "retained" else "not retained", timeout=20, desc="retained")
+        assert err is None, err
+        st = _synced_state(pe2, HOST_IP4, "bond1.1")
+        assert 0 < st["retainedSeconds"] <= retention, st
+        # usable all along: never absent, never failed, until the time is up
+        gaps = []
+        deadline = time.time() + retention + 5
+        while time.time() < deadline:
+            n = _neigh(pe2, "bond1.1", HOST_IP4)
+            if not n or n.get("lladdr") != mac or "FAILED" in n.get("state", []):
+                gaps.append(n)
+            st = _synced_state(pe2, HOST_IP4, "bond1.1")
+            if st is None:
+                break
+            time.sleep(0.5)
+        assert not gaps, gaps
+        assert _synced_state(pe2, HOST_IP4, "bond1.1") is None, "still retained"
+        # now PE2's own entry (answered ARP), advertised by PE2
+        n = _local(pe2, "bond1.1", HOST_IP4)
+        assert n and n["lladdr"] == mac, _neigh(pe2, "bond1.1", HOST_IP4)
+
+        def advertised():
+            j = pe2.vtysh_json("show bgp l2vpn evpn l3-multihoming neighbors json")
+            return None if any(x["ip"] == HOST_IP4 and x["origin"] == "local"
+                               and x["mac"] == mac for x in j["neighbors"]) \
+                else "not advertised: %s" % j["neighbors"]
+
+        err = wait_for(advertised, timeout=10, desc="PE2 advertises H1")
+        assert err is None, err
+    finally:
+        pe1.cmd("ip link set eth-sw up")
+        _retention(pe2, 0)
+    err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=60,
+                   desc="SW1's LAG whole again")
+    assert err is None, err
+
+
+def _learner(topo, host):
+    """(learner, other): the PE that learns host's IPv4 entry itself and the
+    one that has it synced. Which is which follows SW1's LAG hash, which a
+    member link flap (test_retention_host_alive) may turn around."""
+    sub = "bond1.%d" % HOSTS[host]["vlan"]
+    mac = HOSTS[host]["mac"]
+    err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=60,
+                   desc="SW1's LAG whole")
+    assert err is None, err
+    # entries left by earlier tests (a refreshed retained one is local)
+    for pe in ("pe1", "pe2"):
+        if _local(topo[pe], sub, HOST_IP4):
+            topo[pe].cmd("ip neigh del %s dev %s" % (HOST_IP4, sub))
+    found = {}
+
+    def check():
+        topo[host].cmd("ping -c 1 -W 1 192.0.2.1", check=False)
+        for a, b in (("pe1", "pe2"), ("pe2", "pe1")):
+            if _local(topo[a], sub, HOST_IP4) and not _synced(topo[b], sub, HOST_IP4, mac):
+                found["pair"] = (topo[a], topo[b])
+                return None
+        return "no learner/synced pair yet"
+
+    err = wait_for(check, timeout=40, desc="%s learned and synced" % host)
+    assert err is None, err
+    return found["pair"]
+
+
+def test_retention_host_gone(topo):
+    """A retained entry whose host does not answer the refresh is still kept
+    (installed again, extern-learned) until the retention time is up, then
+    removed."""
+    learner, other = _learner(topo, "h2")
+    mac = HOSTS["h2"]["mac"]
+    retention = 25
+    _retention(other, retention)
+    try:
+        topo["h2"].cmd("ip link set eth0 down")
+        learner.cmd("ip neigh del %s dev bond1.2" % HOST_IP4)
+        err = wait_for(lambda: None if (_synced_state(other, HOST_IP4, "bond1.2") or {}).get(
+            "state") == "retained" else "not retained", timeout=20, desc="retained")
+        assert err is None, err
+        t0 = time.time()
+        # the kernel's probes fail within seconds: then it is ours again
+        err = wait_for(lambda: _synced(other, "bond1.2", HOST_IP4, mac),
+                       timeout=retention - 5, desc="installed again after the failed refresh")
+        assert err is None, err
+        st = _synced_state(other, HOST_IP4, "bond1.2")
+        assert st and st["state"] == "retained", st
+        err = wait_for(lambda: None if _synced_state(other, HOST_IP4, "bond1.2") is None
+                       else "still retained", timeout=retention + 10, desc="time up")
+        assert err is None, err
+        assert time.time() - t0 > retention - 8
+        assert _absent(other, "bond1.2", HOST_IP4) is None, _neigh(other, "bond1.2", HOST_IP4)
+    finally:
+        topo["h2"].cmd("ip link set eth0 up")
+        _retention(other, 0)
+
+
+def test_retention_bgpd_restart(topo):
+    """bgpd restarting on the PE that has H1 synced, with a retention time:
+    zebra keeps the synced entries; when bgpd has the routes again they are
+    installed as before, and were never taken for the PE's own."""
+    learner, other = _learner(topo, "h1")
+    mac = HOSTS["h1"]["mac"]
+    _retention(other, 60)
+    # the restarted bgpd reads the integrated config: make it the running one
+    # (earlier tests changed the route-target mode at run time)
+    other.vtysh("write memory")
+    other.stop_daemon("bgpd")
+    err = wait_for(lambda: None if (_synced_state(other, HOST_IP4, "bond1.1") or {}).get(
+        "state") == "retained" else "not retained", timeout=10, desc="retained")
+    assert err is None, err
+    n = _neigh(other, "bond1.1", HOST_IP4)
+    assert n and n.get("lladdr") == mac, n
+    other.start_daemon("bgpd")
+    err = wait_for(lambda: (None if (_synced_state(other, HOST_IP4, "bond1.1") or {}).get(
+        "state") == "installed" else "not installed"), timeout=60,
+        desc="installed again from the route")
+    assert err is None, err
+    err = wait_for(lambda: _synced(other, "bond1.1", HOST_IP4, mac), timeout=10,
+                   desc="extern-learned again")
+    assert err is None, err
+    j = other.vtysh_json("show bgp l2vpn evpn l3-multihoming neighbors json")
+    mine = [x for x in j["neighbors"] if x["ip"] == HOST_IP4 and x["origin"] == "local"
+            and x["vrf"] == "CUST1"]
+    assert not mine, mine
+    _retention(other, 0)

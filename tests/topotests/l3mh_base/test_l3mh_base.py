@@ -23,6 +23,7 @@ from reftopo import (
     HOSTS,
     PE3_LO,
     RefTopo,
+    lag_whole,
     loopback,
 )
 from udpflows import FlowTest
@@ -41,43 +42,13 @@ def topo():
         t.stop()
 
 
-def bonding(node, bond):
-    """Parse /proc/net/bonding/<bond>: {slave: {aggregator, partner_mac, mii}}."""
-    text = node.cmd("cat /proc/net/bonding/%s" % bond)
-    slaves = {}
-    for block in text.split("\nSlave Interface: ")[1:]:
-        name = block.split("\n", 1)[0].strip()
-        agg = re.search(r"Aggregator ID: (\d+)", block)
-        partner = re.search(r"details partner lacp pdu:.*?system mac address: (\S+)", block, re.S)
-        mii = re.search(r"MII Status: (\S+)", block)
-        slaves[name] = {
-            "aggregator": agg.group(1) if agg else None,
-            "partner": partner.group(1) if partner else None,
-            "mii": mii.group(1) if mii else None,
-        }
-    active = re.search(r"Active Aggregator Info:\s*\n\s*Aggregator ID: (\d+)", text)
-    return slaves, active.group(1) if active else None
-
-
 @pytest.mark.parametrize("node,bond,actor", [("sw1", "bond0", ES["bond1"][0]),
                                              ("ce1", "bond0", ES["bond2"][0])])
 def test_lag_aggregates_both_pes(topo, node, bond, actor):
     "The CE side of each ES sees one LAG over both PEs (same ad_actor_system)."
 
-    def check():
-        slaves, active = bonding(topo[node], bond)
-        if set(slaves) != {"eth-pe1", "eth-pe2"}:
-            return "members %s" % sorted(slaves)
-        for name, s in slaves.items():
-            if s["mii"] != "up":
-                return "%s MII %s" % (name, s["mii"])
-            if s["partner"] != actor:
-                return "%s partner %s != %s" % (name, s["partner"], actor)
-            if s["aggregator"] != active:
-                return "%s in aggregator %s, active %s" % (name, s["aggregator"], active)
-        return None
-
-    err = wait_for(check, timeout=30, desc="%s %s aggregation" % (node, bond))
+    err = wait_for(lambda: lag_whole(topo[node], bond, actor), timeout=30,
+                   desc="%s %s aggregation" % (node, bond))
     assert err is None, err
 
 

@@ -224,41 +224,71 @@ class Router(Node):
         with open("/etc/frr/%s/vtysh.conf" % self.name, "w") as f:
             f.write("service integrated-vtysh-config\n")
         for d in self.daemons:
-            argv = [
-                os.path.join(SBIN, d),
-                "-d",
-                "-N",
-                self.name,
-                "-P",
-                "0",
-                "--log",
-                "file:%s/%s.log" % (self.logdir, d),
-                "--log-level",
-                "debug",
-                "-i",
-                "%s/%s.pid" % (self.rundir, d),
-            ]
-            for m in self.modules.get(d, []):
-                argv += ["-M", m]
-            argv += self.daemon_args.get(d, [])
-            if d == "zebra":
-                argv += ["--v6-rr-semantics"]
-            run(
-                "ip netns exec %s %s </dev/null >>%s/%s.out 2>&1"
-                % (self.name, " ".join(map(shlex.quote, argv)), self.logdir, d)
-            )
+            self._spawn(d)
         for d in self.daemons:
-            sock = os.path.join(self.rundir, "%s.vty" % d)
-            err = wait_for(
-                lambda: None if os.path.exists(sock) else "no socket",
-                timeout=30,
-                interval=0.1,
-            )
-            if err:
-                raise CmdError("%s: %s did not start: %s" % (self.name, d, err))
+            self._wait_vty(d)
         out = self.cmd("%s -N %s -b" % (VTYSH, self.name), check=False, timeout=120)
         with open(os.path.join(self.logdir, "vtysh-boot.log"), "w") as f:
             f.write(out)
+
+    def stop_daemon(self, d):
+        """Stop one daemon (SIGTERM) and wait until it has exited."""
+        pid = self.pid(d)
+        os.kill(pid, signal.SIGTERM)
+        err = wait_for(lambda: None if not os.path.exists("/proc/%d" % pid)
+                       or "Z" in open("/proc/%d/stat" % pid).read().split()[2]
+                       else "running", timeout=30, interval=0.1)
+        if err:
+            raise CmdError("%s: %s did not stop" % (self.name, d))
+        for leftover in ("%s.vty" % d, "%s.pid" % d):
+            try:
+                os.unlink(os.path.join(self.rundir, leftover))
+            except FileNotFoundError:
+                pass
+
+    def start_daemon(self, d):
+        """Start one daemon again and give it its part of the config."""
+        self._spawn(d)
+        self._wait_vty(d)
+        out = self.cmd("%s -N %s -d %s -b" % (VTYSH, self.name, d), check=False,
+                       timeout=120)
+        with open(os.path.join(self.logdir, "vtysh-boot-%s.log" % d), "a") as f:
+            f.write(out)
+
+    def _spawn(self, d):
+        argv = [
+            os.path.join(SBIN, d),
+            "-d",
+            "-N",
+            self.name,
+            "-P",
+            "0",
+            "--log",
+            "file:%s/%s.log" % (self.logdir, d),
+            "--log-level",
+            "debug",
+            "-i",
+            "%s/%s.pid" % (self.rundir, d),
+        ]
+        for m in self.modules.get(d, []):
+            argv += ["-M", m]
+        argv += self.daemon_args.get(d, [])
+        if d == "zebra":
+            argv += ["--v6-rr-semantics"]
+        run(
+            "ip netns exec %s %s </dev/null >>%s/%s.out 2>&1"
+            % (self.name, " ".join(map(shlex.quote, argv)), self.logdir, d)
+        )
+
+    def _wait_vty(self, d):
+        sock = os.path.join(self.rundir, "%s.vty" % d)
+        err = wait_for(
+            lambda: None if os.path.exists(sock) else "no socket",
+            timeout=30,
+            interval=0.1,
+        )
+        if err:
+            raise CmdError("%s: %s did not start: %s" % (self.name, d, err))
 
     def vtysh(self, cmd):
         args = " ".join("-c %s" % shlex.quote(c) for c in cmd.split("\n") if c)

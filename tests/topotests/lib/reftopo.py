@@ -26,6 +26,7 @@ PE3: VRFs CUST1/CUST2 with loopbacks 203.0.113.1 / 203.0.113.2 and
 """
 
 import os
+import re
 import time
 
 from lab import Lab
@@ -185,3 +186,37 @@ class RefTopo:
     def stop(self):
         if self.lab:
             self.lab.stop()
+
+
+def bonding(node, bond):
+    """Parse /proc/net/bonding/<bond>: {slave: {aggregator, partner_mac, mii}}."""
+    text = node.cmd("cat /proc/net/bonding/%s" % bond)
+    slaves = {}
+    for block in text.split("\nSlave Interface: ")[1:]:
+        name = block.split("\n", 1)[0].strip()
+        agg = re.search(r"Aggregator ID: (\d+)", block)
+        partner = re.search(r"details partner lacp pdu:.*?system mac address: (\S+)", block, re.S)
+        mii = re.search(r"MII Status: (\S+)", block)
+        slaves[name] = {
+            "aggregator": agg.group(1) if agg else None,
+            "partner": partner.group(1) if partner else None,
+            "mii": mii.group(1) if mii else None,
+        }
+    active = re.search(r"Active Aggregator Info:\s*\n\s*Aggregator ID: (\d+)", text)
+    return slaves, active.group(1) if active else None
+
+
+def lag_whole(node, bond, actor):
+    """None once node's LACP bond aggregates both PEs' links (one partner
+    system, one active aggregator), else what is missing."""
+    slaves, active = bonding(node, bond)
+    if set(slaves) != {"eth-pe1", "eth-pe2"}:
+        return "members %s" % sorted(slaves)
+    for name, s in slaves.items():
+        if s["mii"] != "up":
+            return "%s MII %s" % (name, s["mii"])
+        if s["partner"] != actor:
+            return "%s partner %s != %s" % (name, s["partner"], actor)
+        if s["aggregator"] != active:
+            return "%s in aggregator %s, active %s" % (name, s["aggregator"], active)
+    return None
