@@ -266,21 +266,24 @@ def test_route_map_on_client(topo):
 
 
 def _announced(pcap, src):
-    """raw NLRI hex -> (tshark fields, sorted EC values, IPv6 EC hex) for
-    every EVPN NLRI in an MP_REACH that src sent."""
+    """raw NLRI hex -> (tshark fields, sorted EC values, IPv6 EC hex,
+    tshark's decode of each EC) for every EVPN NLRI in an MP_REACH that src
+    sent."""
     out = {}
     for msg in tshark.bgp_updates(pcap, "bgp.type == 2 && ip.src == %s" % src):
         ecs = v6 = None
+        tsh_ecs = []
         nlris = []
         for code, raw, dec in msg:
             if code == bgpinject.EXT_COMMUNITIES:
                 ecs = sorted(raw[6:][i:i + 16] for i in range(0, len(raw) - 6, 16))
+                tsh_ecs = tshark._as_list(dec["bgp.ext_communities"]["bgp.ext_community"])
             elif code == bgpinject.IPV6_EXT_COMMUNITIES:
                 v6 = raw[6:]
             elif code == bgpinject.MP_REACH:
                 nlris = tshark.evpn_nlris(dec)
         for fields, raw in nlris:
-            out[raw] = (fields, ecs, v6)
+            out[raw] = (fields, ecs, v6, tsh_ecs)
     return out
 
 
@@ -299,9 +302,9 @@ def test_reflected_intact(topo):
                     return "%s: injected %s not in rr's capture" % (name, name)
                 if r["nlri"] not in refl:
                     return "%s: %s not reflected (%s capture)" % (name, r["nlri"], side)
-                if refl[r["nlri"]][1:] != sent[r["nlri"]][1:]:
+                if refl[r["nlri"]][1:3] != sent[r["nlri"]][1:3]:
                     return "%s: attributes changed: in %s out %s" % (
-                        name, sent[r["nlri"]][1:], refl[r["nlri"]][1:])
+                        name, sent[r["nlri"]][1:3], refl[r["nlri"]][1:3])
                 if refl[r["nlri"]][1] != sorted(r["ecs"]):
                     return "%s: ECs %s, want %s" % (name, refl[r["nlri"]][1], r["ecs"])
                 if (refl[r["nlri"]][2] or None) != ("".join(r["v6ecs"]) or None):
@@ -316,7 +319,7 @@ def test_reflected_intact(topo):
 def test_tshark_decodes_reflected(topo, name):
     "tshark decodes each reflected route with the intended field values."
     r = ROUTES[name]
-    fields, ecs, v6 = _announced(_pcap(topo, "c1"), RR_C1)[r["nlri"]]
+    fields, ecs, v6, tsh_ecs = _announced(_pcap(topo, "c1"), RR_C1)[r["nlri"]]
     assert fields["bgp.evpn.nlri.rt"] == str(r["rt"])
     assert fields["bgp.evpn.nlri.len"] == str(len(r["nlri"]) // 2 - 2)
     assert fields["bgp.evpn.nlri.rd"] == "00:01:c0:00:02:01:00:64"  # RD 192.0.2.1:100
@@ -339,6 +342,24 @@ def test_tshark_decodes_reflected(topo, name):
         raw = bytes.fromhex(r["nlri"])
         assert raw[-6:-2] == b"\0\0\0\0"
         assert raw[-2] == r["max_resp"] and raw[-1] == r["flags"]
+    # the extended communities as tshark decodes them
+    decoded = []
+    for e in tsh_ecs:
+        if e["bgp.ext_com.type"] == "0x00":
+            decoded.append(("rt", e["bgp.ext_com.value_as2"], e["bgp.ext_com.value_an4"]))
+        elif e.get("bgp.ext_com.stype_tr_evpn") == "0x02":
+            decoded.append(("es-import", e["bgp.ext_com_evpn.esi.rt"]))
+        else:
+            decoded.append((e["bgp.ext_com.stype_tr_evpn"], int(e["bgp.ext_com.value_raw"], 16)))
+    want = []
+    for ec in r["ecs"]:
+        if ec[:4] == "0002":
+            want.append(("rt", str(int(ec[4:8], 16)), str(int(ec[8:], 16))))
+        elif ec[:4] == "0602":
+            want.append(("es-import", ":".join(ec[i:i + 2] for i in range(4, 16, 2))))
+        else:  # EVI-RT type 0 (0x0a), Multicast Flags (0x09): the 6 value octets
+            want.append(("0x" + ec[2:4], int(ec[4:], 16)))
+    assert sorted(decoded) == sorted(want)
 
 
 def _exabgp_announced(topo):
