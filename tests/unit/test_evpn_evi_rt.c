@@ -72,5 +72,40 @@ int main(void)
 	from_hex("0609000300000000", v); /* multicast flags */
 	result("multicast flags is no EVI-RT", !evi_rt_is(v));
 
+	{
+		/* RFC 5701 RT 2001:db8::1:100 <-> EVI-RT type 3 */
+		static const char rt6[] = "000220010db8000000000000000000000001"
+					  "0064";
+		static const char evi6[] = "060d20010db80000000000000000000000"
+					   "010064";
+		uint8_t a[EVI_RT6_SIZE], b[EVI_RT6_SIZE], c[EVI_RT6_SIZE];
+		unsigned int x;
+
+		for (int i = 0; i < EVI_RT6_SIZE; i++) {
+			sscanf(rt6 + 2 * i, "%2x", &x);
+			a[i] = x;
+			sscanf(evi6 + 2 * i, "%2x", &x);
+			c[i] = x;
+		}
+		result("type 3 from IPv6 RT 2001:db8::1:100",
+		       evi_rt6_from_rt6(a, b) && !memcmp(b, c, sizeof(b)) &&
+			       evi_rt6_to_rt6(b, c) && !memcmp(a, c, sizeof(a)));
+		a[1] = 0x03; /* IPv6 route origin */
+		result("IPv6 route origin is no RT", !evi_rt6_from_rt6(a, b));
+		result("type 0 is no type 3",
+		       !evi_rt6_to_rt6((uint8_t[EVI_RT6_SIZE]){ 0x06, 0x0a }, b));
+	}
+	{
+		uint16_t flags = 0;
+
+		mcast_flags_ec_encode(MCAST_FLAG_IGMP_PROXY | MCAST_FLAG_MLD_PROXY, out);
+		result("multicast flags I+M encode", hex_eq(out, "0609000300000000"));
+		from_hex("0609000100000000", v);
+		result("multicast flags decode IGMP proxy",
+		       mcast_flags_ec_decode(v, &flags) && flags == MCAST_FLAG_IGMP_PROXY);
+		result("EVI-RT is no multicast flags",
+		       !mcast_flags_ec_decode((const uint8_t *)"\x06\x0a\0\0\0\0\0\0", &flags));
+	}
+
 	return failures ? 1 : 0;
 }

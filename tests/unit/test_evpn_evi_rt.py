@@ -14,6 +14,12 @@ for name in (
     "ES-Import RT recognised",
     "type 3 is an EVI-RT but has no 8-octet RT",
     "multicast flags is no EVI-RT",
+    "type 3 from IPv6 RT 2001:db8::1:100",
+    "IPv6 route origin is no RT",
+    "type 0 is no type 3",
+    "multicast flags I+M encode",
+    "multicast flags decode IGMP proxy",
+    "EVI-RT is no multicast flags",
 ):
     TestEvpnEviRt.okfail(name)
 

@@ -110,3 +110,58 @@ def bgp_messages(pcap, display_filter, names):
         for m in bgp if isinstance(bgp, list) else [bgp]:
             msgs.append({n: _collect(m, n, []) for n in names + ["bgp.type"]})
     return msgs
+
+
+def _as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def _raw_hex(v):
+    """The hex of a -x "<field>_raw" value ([hex, offset, len, mask, type])."""
+    return v[0] if v and not isinstance(v[0], list) else None
+
+
+def bgp_updates(pcap, display_filter="bgp.type == 2"):
+    """Every UPDATE message, as a list of its path attributes:
+    (type code, raw attribute hex incl. flags/type/length, tshark's decode).
+    """
+    import json
+
+    argv = ["tshark", "-n", "-r", pcap, "-Y", display_filter, "-T", "json", "-x",
+            "--no-duplicate-keys", "-J", "bgp"]
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True, timeout=120, check=True).stdout
+    msgs = []
+    for frame in json.loads(out or "[]"):
+        bgp = frame.get("_source", {}).get("layers", {}).get("bgp", [])
+        for m in _as_list(bgp):
+            if not isinstance(m, dict) or m.get("bgp.type") != "2":
+                continue
+            pa = m.get("bgp.update.path_attributes", {})
+            attrs = _as_list(pa.get("bgp.update.path_attribute", []))
+            raws = pa.get("bgp.update.path_attribute_raw", [])
+            raws = [raws] if raws and not isinstance(raws[0], list) else raws
+            msgs.append([(int(a["bgp.update.path_attribute.type_code"]), r[0], a)
+                         for a, r in zip(attrs, raws)])
+    return msgs
+
+
+def evpn_nlris(decoded_attr):
+    """The EVPN NLRIs of a decoded MP_REACH/MP_UNREACH attribute, in order:
+    (tshark's fields of the NLRI, raw NLRI hex incl. Type and Length)."""
+    def walk(n, dec, raw):
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if k == "bgp.evpn.nlri":
+                    dec.extend(_as_list(v))
+                elif k == "bgp.evpn.nlri_raw":
+                    raw.extend([_raw_hex(v)] if _raw_hex(v) else [r[0] for r in v])
+                else:
+                    walk(v, dec, raw)
+        elif isinstance(n, list):
+            for v in n:
+                walk(v, dec, raw)
+        return dec, raw
+
+    dec, raw = walk(decoded_attr, [], [])
+    return list(zip(dec, raw))

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+A minimal BGP speaker that sends hand-made UPDATE messages (RFC 4271
+section 4.3), for routes and malformed input no Debian tool can send, e.g.
+the EVPN route types 6-8 of RFC 9251 (GoBGP resets the session on them,
+ExaBGP 4.2 cannot originate them).
+
+As a program it opens one session (it connects; capabilities: multiprotocol
+for L2VPN EVPN and IPv4 unicast, 4-octet AS), keeps it up with keepalives,
+and sends the UPDATE bodies that a test appends, as hex lines, to a command
+file ("update <hex>"). Everything it sends and receives is logged, with any
+NOTIFICATION the peer sends, so a test can tell a session reset apart.
+
+As a module it builds the messages: attr(), mp_reach_evpn(),
+mp_unreach_evpn(), ext_communities(), update().
+"""
+
+import argparse
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+ORIGIN, AS_PATH, NEXT_HOP, LOCAL_PREF = 1, 2, 3, 5
+EXT_COMMUNITIES, MP_REACH, MP_UNREACH, IPV6_EXT_COMMUNITIES = 16, 14, 15, 25
+AFI_L2VPN, SAFI_EVPN = 25, 70
+MSG_OPEN, MSG_UPDATE, MSG_NOTIFICATION, MSG_KEEPALIVE = 1, 2, 3, 4
+
+
+def attr(flags, code, value):
+    """One path attribute; the extended-length flag is set when needed."""
+    if len(value) > 255:
+        return struct.pack("!BBH", flags | 0x10, code, len(value)) + value
+    return struct.pack("!BBB", flags, code, len(value)) + value
+
+
+def base_attributes(local_pref=100):
+    """ORIGIN IGP, empty AS_PATH (iBGP), LOCAL_PREF."""
+    return (attr(0x40, ORIGIN, b"\x00") + attr(0x40, AS_PATH, b"") +
+            attr(0x40, LOCAL_PREF, struct.pack("!I", local_pref)))
+
+
+def mp_reach_evpn(nexthop, nlris):
+    """MP_REACH_NLRI for L2VPN EVPN with an IPv4 next hop; nlris are the
+    full EVPN NLRIs (Type, Length, body) as bytes."""
+    nh = socket.inet_aton(nexthop)
+    body = struct.pack("!HBB", AFI_L2VPN, SAFI_EVPN, len(nh)) + nh + b"\x00"
+    return attr(0x80, MP_REACH, body + b"".join(nlris))
+
+
+def mp_unreach_evpn(nlris):
+    body = struct.pack("!HB", AFI_L2VPN, SAFI_EVPN)
+    return attr(0x80, MP_UNREACH, body + b"".join(nlris))
+
+
+def ext_communities(values):
+    """EXTENDED COMMUNITIES from 8-octet hex strings."""
+    return attr(0xC0, EXT_COMMUNITIES, b"".join(bytes.fromhex(v) for v in values))
+
+
+def ipv6_ext_communities(values):
+    """IPv6 Address Specific EXTENDED COMMUNITIES from 20-octet hex strings."""
+    return attr(0xC0, IPV6_EXT_COMMUNITIES, b"".join(bytes.fromhex(v) for v in values))
+
+
+def update(attributes):
+    """An UPDATE body (no withdrawn routes, no IPv4 NLRI)."""
+    return struct.pack("!H", 0) + struct.pack("!H", len(attributes)) + attributes
+
+
+def message(mtype, body):
+    return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
+
+
+def open_message(asn, router_id, hold=90):
+    caps = b""
+    for afi, safi in ((1, 1), (AFI_L2VPN, SAFI_EVPN)):
+        caps += struct.pack("!BBBBHBB", 2, 6, 1, 4, afi, 0, safi)
+    caps += struct.pack("!BBBBI", 2, 6, 65, 4, asn)  # 4-octet AS
+    my_as = asn if asn < 65536 else 23456
+    return message(MSG_OPEN, struct.pack("!BHH4sB", 4, my_as, hold,
+                                         socket.inet_aton(router_id), len(caps)) + caps)
+
+
+class Session:
+    def __init__(self, args, log):
+        self.args = args
+        self.log = log
+        self.buf = b""
+
+    def connect(self):
+        while True:
+            try:
+                s = socket.create_connection((self.args.peer, 179), timeout=5)
+                break
+            except OSError as e:
+                self.log("connect: %s" % e)
+                time.sleep(1)
+        s.settimeout(None)
+        self.sock = s
+        self.send(open_message(self.args.asn, self.args.router_id), "OPEN")
+
+    def send(self, msg, what):
+        self.sock.sendall(msg)
+        self.log("sent %s %s" % (what, msg[19:].hex()))
+
+    def receive(self):
+        data = self.sock.recv(65536)
+        if not data:
+            self.log("peer closed the session")
+            return False
+        self.buf += data
+        while len(self.buf) >= 19:
+            length, mtype = struct.unpack("!HB", self.buf[16:19])
+            if len(self.buf) < length:
+                break
+            body, self.buf = self.buf[19:length], self.buf[length:]
+            if mtype == MSG_OPEN:
+                self.log("received OPEN")
+                self.send(message(MSG_KEEPALIVE, b""), "KEEPALIVE")
+            elif mtype == MSG_KEEPALIVE:
+                self.log("received KEEPALIVE")
+            elif mtype == MSG_NOTIFICATION:
+                self.log("received NOTIFICATION code %d subcode %d" % (body[0], body[1]))
+                return False
+            elif mtype == MSG_UPDATE:
+                self.log("received UPDATE %s" % body.hex())
+        return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--peer", required=True)
+    ap.add_argument("--asn", type=int, required=True)
+    ap.add_argument("--router-id", required=True)
+    ap.add_argument("--cmds", required=True, help="file of 'update <hex>' lines")
+    ap.add_argument("--log", required=True)
+    args = ap.parse_args()
+
+    logf = open(args.log, "a", buffering=1)
+
+    def log(msg):
+        logf.write("%s %s\n" % (time.strftime("%H:%M:%S"), msg))
+
+    open(args.cmds, "a").close()
+    sess = Session(args, log)
+    sess.connect()
+    done = 0
+    last_ka = time.time()
+    while True:
+        r, _, _ = select.select([sess.sock], [], [], 0.2)
+        if r and not sess.receive():
+            log("session down")
+            return 1
+        with open(args.cmds) as f:
+            lines = f.read().splitlines()
+        for line in lines[done:]:
+            verb, _, arg = line.partition(" ")
+            if verb == "update":
+                sess.send(message(MSG_UPDATE, bytes.fromhex(arg)), "UPDATE")
+        done = len(lines)
+        if time.time() - last_ka > 10:
+            sess.send(message(MSG_KEEPALIVE, b""), "KEEPALIVE")
+            last_ka = time.time()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
