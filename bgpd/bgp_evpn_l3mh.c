@@ -144,15 +144,17 @@ static const struct ecommunity *l3mh_vrf_rts(struct l3mh_vrf *lv)
 	return NULL;
 }
 
-static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t rt[8])
+/* rt: 8 octets, or 20 for an IPv6 address specific RT */
+static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t *rt,
+			    size_t len)
 {
 	const struct ecommunity *ecom = l3mh_vrf_rts(lv);
 	uint32_t i;
 
-	if (!ecom)
+	if (!ecom || ecom->unit_size != len)
 		return false;
 	for (i = 0; i < ecom->size; i++)
-		if (!memcmp(ecom->val + i * ecom->unit_size, rt, 8))
+		if (!memcmp(ecom->val + i * ecom->unit_size, rt, len))
 			return true;
 	return false;
 }
@@ -261,15 +263,23 @@ static void l3mh_route_prefix(const struct l3mh_neigh *ln,
 	p->prefix.macip_addr.eth_tag = ln->etag;
 }
 
-/* ES-Import RT + one EVI-RT per VRF RT, or the VRF's RTs */
-static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi)
+/*
+ * The extended communities of a sync route: ES-Import RT + one EVI-RT per
+ * VRF RT, or the VRF's RTs. An IPv6 address specific VRF RT gives an
+ * EVI-RT type 3 (or itself) in the IPv6 Address Specific Extended
+ * Community attribute, *ecom6 (NULL if none).
+ */
+static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi,
+					  struct ecommunity **ecom6)
 {
 	const struct ecommunity *rts = l3mh_vrf_rts(lv);
 	struct ecommunity *ecom = ecommunity_new();
 	struct ecommunity_val eval;
+	struct ecommunity_val_ipv6 eval6;
 	struct ethaddr es_mac;
 	uint32_t i;
 
+	*ecom6 = NULL;
 	if (lv->mode == L3MH_RT_ES_IMPORT) {
 		es_get_system_mac(esi, &es_mac);
 		encode_es_rt_extcomm(&eval, &es_mac);
@@ -278,8 +288,19 @@ static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi)
 	for (i = 0; rts && i < rts->size; i++) {
 		const uint8_t *rt = rts->val + i * rts->unit_size;
 
-		if (rts->unit_size != ECOMMUNITY_SIZE)
+		if (rts->unit_size == IPV6_ECOMMUNITY_SIZE) {
+			if (lv->mode == L3MH_RT_ES_IMPORT) {
+				if (!evi_rt6_from_rt6(rt, eval6.val))
+					continue;
+			} else
+				memcpy(eval6.val, rt, IPV6_ECOMMUNITY_SIZE);
+			if (!*ecom6) {
+				*ecom6 = ecommunity_new();
+				(*ecom6)->unit_size = IPV6_ECOMMUNITY_SIZE;
+			}
+			ecommunity_add_val_ipv6(*ecom6, &eval6, true, false);
 			continue;
+		}
 		if (lv->mode == L3MH_RT_ES_IMPORT) {
 			if (!evi_rt_from_rt(rt, eval.val))
 				continue;
@@ -287,7 +308,27 @@ static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi)
 			memcpy(eval.val, rt, ECOMMUNITY_SIZE);
 		ecommunity_add_val(ecom, &eval, true, false);
 	}
+	if (!ecom->size)
+		ecommunity_free(&ecom);
 	return ecom;
+}
+
+/* the 8- and 20-octet extended communities of a received route */
+static void l3mh_route_ecoms_get(const struct attr *attr,
+				 struct l3mh_route_ecoms *rc)
+{
+	const struct ecommunity *ecom = bgp_attr_get_ecommunity(attr);
+	const struct ecommunity *ecom6 = bgp_attr_get_ipv6_ecommunity(attr);
+
+	memset(rc, 0, sizeof(*rc));
+	if (ecom && ecom->unit_size == ECOMMUNITY_SIZE) {
+		rc->ecoms = ecom->val;
+		rc->n = ecom->size;
+	}
+	if (ecom6 && ecom6->unit_size == IPV6_ECOMMUNITY_SIZE) {
+		rc->ecoms6 = ecom6->val;
+		rc->n6 = ecom6->size;
+	}
 }
 
 static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn,
@@ -311,7 +352,7 @@ static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
 	struct bgp_dest *dest;
 	struct prefix_evpn p;
 	struct attr attr, *attr_new;
-	struct ecommunity *ecom;
+	struct ecommunity *ecom, *ecom6;
 
 	if (!bgp_evpn || !orig.s_addr)
 		return;
@@ -321,8 +362,10 @@ static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
 	attr.mp_nexthop_global_in = orig;
 	attr.mp_nexthop_len = BGP_ATTR_NHLEN_IPV4;
 	attr.esi = ln->esi;
-	ecom = l3mh_route_ecom(lv, &ln->esi);
-	bgp_attr_set_ecommunity(&attr, ecom); /* bgp_attr_intern() interns it */
+	ecom = l3mh_route_ecom(lv, &ln->esi, &ecom6);
+	/* bgp_attr_intern() interns them */
+	bgp_attr_set_ecommunity(&attr, ecom);
+	bgp_attr_set_ipv6_ecommunity(&attr, ecom6);
 	attr_new = bgp_attr_intern(&attr);
 	/* drop the temporary attribute's own reference */
 	aspath_unintern(&attr.aspath);
@@ -457,14 +500,14 @@ static bool l3mh_es_is_local(const esi_t *esi, void *arg)
 	return es && bgp_evpn_is_es_local(es);
 }
 
-static void *l3mh_vrf_for_rt(const uint8_t rt[8], enum l3mh_rt_mode mode,
-			     void *arg)
+static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len,
+			     enum l3mh_rt_mode mode, void *arg)
 {
 	struct listnode *node;
 	struct l3mh_vrf *lv;
 
 	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
-		if (lv->mode == mode && l3mh_vrf_has_rt(lv, rt))
+		if (lv->mode == mode && l3mh_vrf_has_rt(lv, rt, len))
 			return lv;
 	return NULL;
 }
@@ -536,7 +579,7 @@ static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi,
 			   struct attr *attr)
 {
 	const struct prefix_evpn *p = (const struct prefix_evpn *)pfx;
-	struct ecommunity *ecom;
+	struct l3mh_route_ecoms rc;
 	enum l3mh_verdict v;
 	char esi_buf[ESI_STR_LEN];
 	void *vrf;
@@ -545,11 +588,8 @@ static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi,
 	    p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
 	    is_evpn_prefix_ipaddr_none(p))
 		return 0;
-	ecom = bgp_attr_get_ecommunity(attr);
-	if (!ecom || ecom->unit_size != ECOMMUNITY_SIZE)
-		return 0;
-	v = l3mh_import_decide(&attr->esi, ecom->val, ecom->size,
-			       &l3mh_import_ctx, &vrf);
+	l3mh_route_ecoms_get(attr, &rc);
+	v = l3mh_import_decide(&attr->esi, &rc, &l3mh_import_ctx, &vrf);
 	if (v == L3MH_NOT_SYNC || v == L3MH_IMPORT)
 		return 0;
 	zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
@@ -609,14 +649,12 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 
 	if (l3mh.enabled && new_route && new_route->peer != bgp->peer_self &&
 	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID)) {
-		struct ecommunity *ecom =
-			bgp_attr_get_ecommunity(new_route->attr);
+		struct l3mh_route_ecoms rc;
 		void *vrf = NULL;
 
-		if (ecom && ecom->unit_size == ECOMMUNITY_SIZE)
-			v = l3mh_import_decide(&new_route->attr->esi, ecom->val,
-					       ecom->size, &l3mh_import_ctx,
-					       &vrf);
+		l3mh_route_ecoms_get(new_route->attr, &rc);
+		v = l3mh_import_decide(&new_route->attr->esi, &rc,
+				       &l3mh_import_ctx, &vrf);
 		lv = vrf;
 	}
 
@@ -942,12 +980,45 @@ DEFPY(l3mh_arp_nd_sync, l3mh_arp_nd_sync_cmd,
 	return CMD_SUCCESS;
 }
 
+/* An IPv6 address specific route target (RFC 5701, type 0x00 sub-type
+ * 0x02): X:X::X:X:NN, the local administrator after the last colon.
+ */
+static struct ecommunity *l3mh_rt6_parse(const char *str)
+{
+	const char *colon = strrchr(str, ':');
+	struct ecommunity_val_ipv6 v = {};
+	char addr[INET6_ADDRSTRLEN];
+	struct ecommunity *ecom;
+	struct in6_addr a;
+	unsigned long la;
+	char *end;
+
+	if (!colon || !colon[1] || colon - str >= (ptrdiff_t)sizeof(addr))
+		return NULL;
+	memcpy(addr, str, colon - str);
+	addr[colon - str] = '\0';
+	errno = 0;
+	la = strtoul(colon + 1, &end, 10);
+	if (*end || errno || la > UINT16_MAX ||
+	    inet_pton(AF_INET6, addr, &a) != 1)
+		return NULL;
+	v.val[0] = 0x00;
+	v.val[1] = ECOMMUNITY_ROUTE_TARGET;
+	memcpy(&v.val[2], &a, sizeof(a));
+	v.val[18] = la >> 8;
+	v.val[19] = la & 0xff;
+	ecom = ecommunity_new();
+	ecom->unit_size = IPV6_ECOMMUNITY_SIZE;
+	ecommunity_add_val_ipv6(ecom, &v, true, false);
+	return ecom;
+}
+
 DEFPY(l3mh_rt, l3mh_rt_cmd,
       "[no] l3-multihoming route-target RT$rt",
       NO_STR
       "EVPN multi-homing for L3 services on routed LAGs\n"
       "Route target of the sync routes (instead of the VRF's)\n"
-      "ASN:XX or A.B.C.D:XX\n")
+      "ASN:XX, A.B.C.D:XX or X:X::X:X:XX (IPv6 address specific)\n")
 {
 	VTY_DECLVAR_CONTEXT(bgp, bgp);
 	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
@@ -957,7 +1028,13 @@ DEFPY(l3mh_rt, l3mh_rt_cmd,
 		vty_out(vty, "%% configure 'l3-multihoming arp-nd-sync' first\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	ecom = ecommunity_str2com(rt, ECOMMUNITY_ROUTE_TARGET, 0);
+	/* ecommunity_str2com_ipv6() loops on hex digits after the first
+	 * group and encodes a Flowspec type: parse IPv6 RTs here
+	 */
+	if (strchr(rt, ':') != strrchr(rt, ':'))
+		ecom = l3mh_rt6_parse(rt);
+	else
+		ecom = ecommunity_str2com(rt, ECOMMUNITY_ROUTE_TARGET, 0);
 	if (!ecom) {
 		vty_out(vty, "%% malformed route target %s\n", rt);
 		return CMD_WARNING_CONFIG_FAILED;
@@ -998,7 +1075,13 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 			lv->mode == L3MH_RT_IP_VRF
 				? " route-target-mode ip-vrf"
 				: "");
-		if (lv->rts) {
+		if (lv->rts && lv->rts->unit_size == IPV6_ECOMMUNITY_SIZE) {
+			const uint8_t *v = lv->rts->val;
+
+			vty_out(vty, "  l3-multihoming route-target %pI6:%u\n",
+				(const struct in6_addr *)&v[2],
+				(v[18] << 8) | v[19]);
+		} else if (lv->rts) {
 			char *rts = ecommunity_ecom2str(
 				lv->rts, ECOMMUNITY_FORMAT_ROUTE_MAP,
 				ECOMMUNITY_ROUTE_TARGET);

@@ -40,23 +40,31 @@ static bool l3mh_es_import_matches(const esi_t *esi, const uint8_t val[8])
 	return !memcmp(&val[2], &esi->val[1], ETH_ALEN);
 }
 
-enum l3mh_verdict l3mh_import_decide(const esi_t *esi, const uint8_t *ecoms,
-				     uint32_t n,
+enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
+				     const struct l3mh_route_ecoms *rc,
 				     const struct l3mh_import_ctx *ctx,
 				     void **vrf)
 {
-	const uint8_t *es_import = NULL, *evi_rt = NULL;
-	uint8_t rt[8];
+	const uint8_t *es_import = NULL, *evi_rt = NULL, *evi_rt6 = NULL;
+	uint8_t rt[EVI_RT6_SIZE];
 	uint32_t i, n_evi_rt = 0;
 
 	*vrf = NULL;
-	for (i = 0; i < n; i++) {
-		const uint8_t *v = ecoms + i * 8;
+	for (i = 0; i < rc->n; i++) {
+		const uint8_t *v = rc->ecoms + i * 8;
 
 		if (es_import_rt_is(v))
 			es_import = v;
 		else if (evi_rt_is(v)) {
 			evi_rt = v;
+			n_evi_rt++;
+		}
+	}
+	for (i = 0; i < rc->n6; i++) {
+		const uint8_t *v = rc->ecoms6 + i * EVI_RT6_SIZE;
+
+		if (evi_rt6_to_rt6(v, rt)) {
+			evi_rt6 = v;
 			n_evi_rt++;
 		}
 	}
@@ -68,16 +76,26 @@ enum l3mh_verdict l3mh_import_decide(const esi_t *esi, const uint8_t *ecoms,
 		if (!es_import || !ctx->es_is_local(esi, ctx->arg) ||
 		    !l3mh_es_import_matches(esi, es_import))
 			return L3MH_TAW_ES_NOT_LOCAL;
-		if (n_evi_rt != 1 || !evi_rt_to_rt(evi_rt, rt))
+		if (n_evi_rt != 1)
 			return L3MH_TAW_EVI_RT;
-		*vrf = ctx->vrf_for_rt(rt, L3MH_RT_ES_IMPORT, ctx->arg);
+		if (evi_rt6) {
+			evi_rt6_to_rt6(evi_rt6, rt);
+			*vrf = ctx->vrf_for_rt(rt, EVI_RT6_SIZE,
+					       L3MH_RT_ES_IMPORT, ctx->arg);
+		} else if (evi_rt_to_rt(evi_rt, rt))
+			*vrf = ctx->vrf_for_rt(rt, 8, L3MH_RT_ES_IMPORT,
+					       ctx->arg);
 		return *vrf ? L3MH_IMPORT : L3MH_TAW_EVI_RT;
 	}
 
 	/* mode b: one of the IP-VRF's RTs */
-	for (i = 0; i < n; i++) {
-		void *v = ctx->vrf_for_rt(ecoms + i * 8, L3MH_RT_IP_VRF,
-					  ctx->arg);
+	for (i = 0; i < rc->n + rc->n6; i++) {
+		void *v = i < rc->n ? ctx->vrf_for_rt(rc->ecoms + i * 8, 8,
+						      L3MH_RT_IP_VRF, ctx->arg)
+				    : ctx->vrf_for_rt(rc->ecoms6 + (i - rc->n) *
+								 EVI_RT6_SIZE,
+						      EVI_RT6_SIZE,
+						      L3MH_RT_IP_VRF, ctx->arg);
 
 		if (!v)
 			continue;

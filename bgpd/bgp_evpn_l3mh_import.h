@@ -31,21 +31,35 @@ enum l3mh_verdict {
 struct l3mh_import_ctx {
 	/* is esi the ESI of a local ES? */
 	bool (*es_is_local)(const esi_t *esi, void *arg);
-	/* the VRF (opaque) in RT mode `mode` whose RTs include rt, or NULL */
-	void *(*vrf_for_rt)(const uint8_t rt[8], enum l3mh_rt_mode mode,
-			    void *arg);
+	/* the VRF (opaque) in RT mode `mode` whose RTs include rt (len 8, or
+	 * 20 for an IPv6 address specific RT), or NULL
+	 */
+	void *(*vrf_for_rt)(const uint8_t *rt, size_t len,
+			    enum l3mh_rt_mode mode, void *arg);
 	void *arg;
+};
+
+/* a route's extended communities: n of 8 octets and n6 IPv6 address
+ * specific ones of 20 octets (RFC 5701)
+ */
+struct l3mh_route_ecoms {
+	const uint8_t *ecoms;
+	uint32_t n;
+	const uint8_t *ecoms6;
+	uint32_t n6;
 };
 
 extern const char *l3mh_verdict2str(enum l3mh_verdict v);
 extern bool l3mh_esi_reserved(const esi_t *esi);
 
 /*
- * ecoms: the route's extended communities, n entries of 8 octets.
- * On L3MH_IMPORT, *vrf is the VRF to sync the entry into.
+ * The verdict on a route with ESI esi and extended communities rc. The
+ * EVI-RT may be of type 0-2 (8 octets) or 3 (IPv6 address specific); the
+ * IP-VRF RTs of either size. On L3MH_IMPORT, *vrf is the VRF to sync the
+ * entry into.
  */
 extern enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
-					    const uint8_t *ecoms, uint32_t n,
+					    const struct l3mh_route_ecoms *rc,
 					    const struct l3mh_import_ctx *ctx,
 					    void **vrf);
 

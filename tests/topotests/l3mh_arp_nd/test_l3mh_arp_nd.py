@@ -446,6 +446,48 @@ def test_global_routing_table_explicit_rt(topo):
     assert err is None, err
 
 
+
+def test_ipv6_specific_rt_evi_rt_type3(topo):
+    """An IPv6 address specific route target (RFC 5701): the sync route
+    carries EVI-RT type 3 in the IPv6 extended communities attribute (RFC
+    9251 section 9.5), and the peer imports it by that."""
+    rt6 = "2001:db8::1:100"
+    for pe in ("pe1", "pe2"):
+        if "bond1.3" not in topo[pe].links():
+            topo[pe].script(["ip link add link bond1 name bond1.3 type vlan id 3",
+                             "ip addr add 192.0.3.1/24 dev bond1.3",
+                             "ip link set bond1.3 up"])
+        topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\n"
+                        "l3-multihoming arp-nd-sync\n"
+                        "no l3-multihoming route-target 65000:100\n"
+                        "l3-multihoming route-target %s" % rt6)
+    try:
+        cfg = topo["pe2"].vtysh("show running-config")
+        assert "l3-multihoming route-target %s" % rt6 in cfg, cfg
+        topo["pe1"].cmd("ip neigh replace 192.0.3.6 lladdr 02:00:00:00:03:06 dev bond1.3 "
+                        "nud permanent")
+        err = wait_for(lambda: _synced(topo["pe2"], "bond1.3", "192.0.3.6",
+                                       "02:00:00:00:03:06"), timeout=20,
+                       desc="synced by EVI-RT type 3")
+        assert err is None, err
+        out = topo["pe2"].vtysh("show bgp l2vpn evpn route detail")
+        blocks = [b for b in out.split("BGP routing table entry") if "192.0.3.6" in b]
+        assert blocks, out
+        assert "EVI-RT:%s" % rt6 in blocks[0] and "ES-Import-Rt" in blocks[0], blocks[0]
+        assert "EVI-RT:65000" not in blocks[0], blocks[0]
+        # a PE importing another IPv6 RT treats it as withdrawn
+        topo["pe2"].config("router bgp 65000\naddress-family l2vpn evpn\n"
+                           "l3-multihoming route-target 2001:db8::9:100")
+        err = wait_for(lambda: _absent(topo["pe2"], "bond1.3", "192.0.3.6"), timeout=20,
+                       desc="not imported under another IPv6 RT")
+        assert err is None, err
+    finally:
+        topo["pe1"].cmd("ip neigh del 192.0.3.6 dev bond1.3", check=False)
+        for pe in ("pe1", "pe2"):
+            topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\n"
+                            "l3-multihoming route-target 65000:100")
+
+
 def _es2(pe, on):
     "Configure or remove ES-2 on a PE's bond2."
     topo_cfg = "interface bond2\n%sevpn mh es-id 2" % ("" if on else "no ")
