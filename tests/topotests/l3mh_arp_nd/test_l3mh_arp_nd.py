@@ -14,10 +14,12 @@ they cross (the l3mh_base baseline loses those via PE2).
 
 import os
 import re
+import sys
 import time
 
 import pytest
 
+import bgpinject
 from lab import wait_for
 from reftopo import ES, HOST_IP4, HOST_IP6, HOSTS, PE3_LO, RefTopo, lag_whole
 from udpflows import FlowTest
@@ -36,7 +38,8 @@ class ArpNdTopo(RefTopo):
         self.lab.add_node("x1")
         self.lab.link("pe2", "eth-x", "x1", "eth0")
         self.lab["pe2"].script(["ip addr add 10.9.0.1/24 dev eth-x", "ip link set eth-x up"])
-        self.lab["x1"].script(["ip addr add 10.9.0.2/24 dev eth0", "ip link set eth0 up"])
+        self.lab["x1"].script(["ip addr add 10.9.0.2/24 dev eth0",
+                               "ip addr add 10.9.0.3/24 dev eth0", "ip link set eth0 up"])
 
     def start(self):
         super().start()
@@ -44,7 +47,19 @@ class ArpNdTopo(RefTopo):
         x1.popen(["gobgpd", "-f", os.path.join(CWD, "x1", "gobgpd.toml"),
                   "--api-hosts", "127.0.0.1:50051", "-l", "debug"],
                  logfile=os.path.join(self.lab.workdir, "x1-gobgpd.log"))
+        # a raw speaker for what GoBGP cannot send (an ES-Import RT, EVI-RTs)
+        self.inj_cmds = os.path.join(self.lab.workdir, "inj-cmds.txt")
+        self.inj_log = os.path.join(self.lab.workdir, "inj.log")
+        open(self.inj_cmds, "w").close()
+        x1.popen([sys.executable, bgpinject.__file__, "--peer", "10.9.0.1",
+                  "--source", "10.9.0.3", "--asn", "65000", "--router-id", "10.9.0.3",
+                  "--cmds", self.inj_cmds, "--log", self.inj_log],
+                 logfile=os.path.join(self.lab.workdir, "inj.out"))
         return self
+
+    def inject(self, attrs):
+        with open(self.inj_cmds, "a") as f:
+            f.write("update %s\n" % bgpinject.update(attrs).hex())
 
 
 @pytest.fixture(scope="module")
@@ -388,6 +403,81 @@ def test_gobgp_treat_as_withdraw(topo):
     n = topo["pe2"].vtysh_json("show bgp neighbor 10.9.0.2 json")["10.9.0.2"]
     assert n["bgpState"] == "Established"
     assert n.get("connectionsDropped", 0) == 0, n
+
+
+def _rt2(rd_index, esi, etag, mac, ip):
+    """An EVPN RT-2 NLRI (RFC 7432 7.2): RD 10.9.0.3:rd_index (type 1), MAC+IPv4, label 0."""
+    body = (bytes.fromhex("00010a090003") + rd_index.to_bytes(2, "big") +
+            bytes.fromhex(esi.replace(":", "")) + etag.to_bytes(4, "big") +
+            b"\x30" + bytes.fromhex(mac.replace(":", "")) +
+            b"\x20" + bytes(int(o) for o in ip.split(".")) + b"\x00\x00\x00")
+    return bytes([2, len(body)]) + body
+
+
+ES_IMPORT_E1 = "060202000000" "00e1"  # ES-Import RT of ESI1 (02:00:00:00:00:e1)
+EVI_RT_1 = "060afde800000001"         # EVI-RT type 0 carrying RT 65000:1 (CUST1)
+INJ_CASES = [
+    # (MAC, extended communities, log reason)
+    ("02:00:00:00:77:51", ["060202000000" "0099", EVI_RT_1], "ES-Import RT or ESI of a non-local ES"),
+    ("02:00:00:00:77:52", [ES_IMPORT_E1, "060afde800000009"], "EVI-RT missing, repeated or of no local VRF"),
+    ("02:00:00:00:77:53", [ES_IMPORT_E1, EVI_RT_1, "060afde800000002"],
+     "EVI-RT missing, repeated or of no local VRF"),
+    ("02:00:00:00:77:54", [ES_IMPORT_E1], "EVI-RT missing, repeated or of no local VRF"),
+]
+
+
+def test_injected_es_import_and_evi_rt_treat_as_withdraw(topo):
+    """RT-2s with what GoBGP cannot send, from a raw BGP speaker: a foreign
+    ES-Import RT, an EVI-RT of no local VRF, two EVI-RTs, none. Each is
+    treated as withdrawn with a log line, the session stays up; a valid
+    route from it is installed, and removed again when an update of the
+    same route turns invalid (treat-as-withdraw of a route already there)."""
+    pe2 = topo["pe2"]
+
+    def established():
+        n = pe2.vtysh_json("show bgp neighbor 10.9.0.3 json").get("10.9.0.3", {})
+        return None if n.get("bgpState") == "Established" else n.get("bgpState")
+
+    err = wait_for(established, timeout=30, desc="PE2-injector session")
+    assert err is None, err
+
+    def announce(nlri, ecs):
+        topo.inject(bgpinject.base_attributes() + bgpinject.ext_communities(ecs) +
+                    bgpinject.mp_reach_evpn("10.9.0.3", [nlri]))
+
+    valid = _rt2(1, ESI1, 1, "02:00:00:00:77:50", "192.0.2.50")
+    announce(valid, [ES_IMPORT_E1, EVI_RT_1])
+    err = wait_for(lambda: _synced(pe2, "bond1.1", "192.0.2.50", "02:00:00:00:77:50"),
+                   timeout=20, desc="valid injected route installed")
+    assert err is None, err
+    for k, (mac, ecs, _) in enumerate(INJ_CASES):
+        announce(_rt2(10 + k, ESI1, 1, mac, "192.0.2.51"), ecs)
+    # the valid route again, now with a foreign ES-Import RT
+    announce(valid, ["060202000000" "0099", EVI_RT_1])
+
+    log = os.path.join(pe2.logdir, "bgpd.log")
+
+    def logged():
+        text = open(log).read()
+        for mac, _, reason in INJ_CASES + [("02:00:00:00:77:50", None, "non-local ES")]:
+            if not re.search(r"treat-as-withdraw RT-2 .*%s.* from 10\.9\.0\.3: .*%s"
+                             % (re.escape(mac), re.escape(reason)), text):
+                return "no log line for %s (%s)" % (mac, reason)
+        return None
+
+    err = wait_for(logged, timeout=20, desc="treat-as-withdraw log lines")
+    assert err is None, err
+    err = wait_for(lambda: _absent(pe2, "bond1.1", "192.0.2.50"), timeout=20,
+                   desc="the route turned invalid is uninstalled")
+    assert err is None, err
+    assert _absent(pe2, "bond1.1", "192.0.2.51") is None
+    routes = pe2.vtysh_json("show bgp l2vpn evpn route type macip json")
+    from_inj = [pfx for rd, rdv in routes.items() if rd.startswith("10.9.0.3:")
+                and isinstance(rdv, dict) for pfx in rdv if pfx.startswith("[2]")]
+    assert not from_inj, from_inj
+    n = pe2.vtysh_json("show bgp neighbor 10.9.0.3 json")["10.9.0.3"]
+    assert n["bgpState"] == "Established" and n.get("connectionsDropped", 0) == 0, n
+    assert "NOTIFICATION" not in open(topo.inj_log).read()
 
 
 def test_host_going_away_withdrawn(topo):

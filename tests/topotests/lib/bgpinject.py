@@ -94,7 +94,9 @@ class Session:
     def connect(self):
         while True:
             try:
-                s = socket.create_connection((self.args.peer, 179), timeout=5)
+                s = socket.create_connection(
+                    (self.args.peer, 179), timeout=5,
+                    source_address=(self.args.source, 0) if self.args.source else None)
                 break
             except OSError as e:
                 self.log("connect: %s" % e)
@@ -138,6 +140,7 @@ def main():
     ap.add_argument("--router-id", required=True)
     ap.add_argument("--cmds", required=True, help="file of 'update <hex>' lines")
     ap.add_argument("--log", required=True)
+    ap.add_argument("--source", help="local address to connect from")
     args = ap.parse_args()
 
     logf = open(args.log, "a", buffering=1)
