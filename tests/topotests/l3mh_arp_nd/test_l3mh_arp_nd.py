@@ -440,7 +440,21 @@ def test_injected_es_import_and_evi_rt_treat_as_withdraw(topo):
 
     err = wait_for(established, timeout=30, desc="PE2-injector session")
     assert err is None, err
+    # these routes are for CUST1 in ES-Import mode (an earlier test may
+    # have left it in IP-VRF mode)
+    ipvrf = "l3-multihoming arp-nd-sync route-target-mode ip-vrf" in pe2.vtysh(
+        "show running-config")
+    pe2.config("router bgp 65000 vrf CUST1\naddress-family l2vpn evpn\n"
+               "l3-multihoming arp-nd-sync")
+    try:
+        _injected_cases(topo, pe2)
+    finally:
+        if ipvrf:
+            pe2.config("router bgp 65000 vrf CUST1\naddress-family l2vpn evpn\n"
+                       "l3-multihoming arp-nd-sync route-target-mode ip-vrf")
 
+
+def _injected_cases(topo, pe2):
     def announce(nlri, ecs):
         topo.inject(bgpinject.base_attributes() + bgpinject.ext_communities(ecs) +
                     bgpinject.mp_reach_evpn("10.9.0.3", [nlri]))

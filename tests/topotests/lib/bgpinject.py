@@ -103,7 +103,8 @@ class Session:
                 time.sleep(1)
         s.settimeout(None)
         self.sock = s
-        self.send(open_message(self.args.asn, self.args.router_id), "OPEN")
+        self.hold = 90
+        self.send(open_message(self.args.asn, self.args.router_id, self.hold), "OPEN")
 
     def send(self, msg, what):
         self.sock.sendall(msg)
@@ -121,7 +122,9 @@ class Session:
                 break
             body, self.buf = self.buf[19:length], self.buf[length:]
             if mtype == MSG_OPEN:
-                self.log("received OPEN")
+                # the smaller hold time of the two OPENs holds (RFC 4271 4.2)
+                self.hold = min(self.hold, struct.unpack("!H", body[3:5])[0])
+                self.log("received OPEN, hold time %d" % self.hold)
                 self.send(message(MSG_KEEPALIVE, b""), "KEEPALIVE")
             elif mtype == MSG_KEEPALIVE:
                 self.log("received KEEPALIVE")
@@ -165,7 +168,7 @@ def main():
             if verb == "update":
                 sess.send(message(MSG_UPDATE, bytes.fromhex(arg)), "UPDATE")
         done = len(lines)
-        if time.time() - last_ka > 10:
+        if time.time() - last_ka > max(1, sess.hold // 3):
             sess.send(message(MSG_KEEPALIVE, b""), "KEEPALIVE")
             last_ka = time.time()
 
