@@ -46,6 +46,7 @@
 #include "bgpd/bgp_ecommunity.h"
 #include "bgpd/bgp_encap_types.h"
 #include "bgpd/bgp_evpn.h"
+#include "bgpd/bgp_evpn_optb_label.h"
 #include "bgpd/bgp_evpn_vty.h"
 #include "bgpd/bgp_label.h"
 #include "bgpd/bgp_labelpool.h"
@@ -72,11 +73,6 @@ static bool optb_debug;
  * labels, as FRR's L3VPN binder does).
  */
 enum optb_alloc { OPTB_ALLOC_PER_ROUTE, OPTB_ALLOC_PER_NH_LABEL };
-
-/* A route has at most two forwarding labels: RT-2 Label1/Label2; RT-1 per
- * EVI and RT-5 one in the NLRI; RT-3 one in the PMSI Tunnel attribute.
- */
-#define OPTB_SLOTS 2
 
 PREDECL_RBTREE_UNIQ(optb_swaps);
 PREDECL_DLIST(optb_refs);
@@ -178,34 +174,6 @@ static struct optb_inst *optb_inst_find(const struct bgp *bgp)
  * ------------------------------------------------------------------------
  */
 
-/* The 20-bit label of a 3-octet label field */
-static mpls_label_t optb_label_value(mpls_label_t raw)
-{
-	return decode_label(&raw);
-}
-
-/* The local label in a received label field: the low 4 bits (EXP/BOS as
- * the sender set them) are kept, so nothing but the label changes.
- */
-static mpls_label_t optb_label_field(mpls_label_t local, mpls_label_t raw)
-{
-	mpls_label_t out = 0;
-	uint8_t *o = (uint8_t *)&out, *r = (uint8_t *)&raw;
-
-	o[0] = (local >> 12) & 0xff;
-	o[1] = (local >> 4) & 0xff;
-	o[2] = ((local & 0x0f) << 4) | (r[2] & 0x0f);
-	return out;
-}
-
-static bool optb_label_forwards(mpls_label_t raw)
-{
-	/* 0 (RT-1 per ES, RT-5 with an overlay index) and the other reserved
-	 * labels are not swapped
-	 */
-	return optb_label_value(raw) >= MPLS_LABEL_UNRESERVED_MIN;
-}
-
 static bool optb_is_vxlan(struct attr *attr)
 {
 	bgp_encap_types type = BGP_ENCAP_TYPE_MPLS;
@@ -214,45 +182,25 @@ static bool optb_is_vxlan(struct attr *attr)
 	return type == BGP_ENCAP_TYPE_VXLAN;
 }
 
-/* Received labels of a route, by slot; returns how many slots are used */
+static uint8_t optb_route_type(const struct bgp_dest *dest)
+{
+	return ((const struct prefix_evpn *)bgp_dest_get_prefix(dest))
+		->prefix.route_type;
+}
+
+/* Received forwarding labels of a route, by slot; returns how many */
 static int optb_route_labels(const struct bgp_dest *dest,
 			     struct bgp_path_info *pi,
 			     mpls_label_t raw[OPTB_SLOTS])
 {
-	const struct prefix_evpn *evp =
-		(const struct prefix_evpn *)bgp_dest_get_prefix(dest);
 	uint8_t n = BGP_PATH_INFO_NUM_LABELS(pi);
-	int i, used = 0;
+	bool ir = CHECK_FLAG(pi->attr->flag,
+			     ATTR_FLAG_BIT(BGP_ATTR_PMSI_TUNNEL)) &&
+		  bgp_attr_get_pmsi_tnl_type(pi->attr) == PMSI_TNLTYPE_INGR_REPL;
 
-	for (i = 0; i < OPTB_SLOTS; i++)
-		raw[i] = MPLS_INVALID_LABEL;
-	switch (evp->prefix.route_type) {
-	case BGP_EVPN_AD_ROUTE:
-	case BGP_EVPN_IP_PREFIX_ROUTE:
-		if (n >= 1 && optb_label_forwards(pi->extra->labels->label[0]))
-			raw[0] = pi->extra->labels->label[0];
-		break;
-	case BGP_EVPN_MAC_IP_ROUTE:
-		for (i = 0; i < n && i < OPTB_SLOTS; i++)
-			if (optb_label_forwards(pi->extra->labels->label[i]))
-				raw[i] = pi->extra->labels->label[i];
-		break;
-	case BGP_EVPN_IMET_ROUTE:
-		if (CHECK_FLAG(pi->attr->flag,
-			       ATTR_FLAG_BIT(BGP_ATTR_PMSI_TUNNEL)) &&
-		    bgp_attr_get_pmsi_tnl_type(pi->attr) ==
-			    PMSI_TNLTYPE_INGR_REPL &&
-		    optb_label_forwards(pi->attr->label))
-			raw[0] = pi->attr->label;
-		break;
-	default:
-		/* RT-4 and other unlabeled types: next hop self only */
-		break;
-	}
-	for (i = 0; i < OPTB_SLOTS; i++)
-		if (raw[i] != MPLS_INVALID_LABEL)
-			used++;
-	return used;
+	return optb_label_slots(optb_route_type(dest),
+				n ? pi->extra->labels->label : NULL, n, ir,
+				pi->attr->label, raw);
 }
 
 /* Does the border-router procedure apply to this path? */
@@ -262,21 +210,6 @@ static bool optb_path_applies(struct bgp_path_info *pi)
 	       pi->sub_type == BGP_ROUTE_NORMAL && pi->peer &&
 	       pi->peer != pi->peer->bgp->peer_self &&
 	       !optb_is_vxlan(pi->attr);
-}
-
-static const char *optb_slot_name(const struct bgp_dest *dest, int slot)
-{
-	const struct prefix_evpn *evp =
-		(const struct prefix_evpn *)bgp_dest_get_prefix(dest);
-
-	switch (evp->prefix.route_type) {
-	case BGP_EVPN_MAC_IP_ROUTE:
-		return slot ? "label2" : "label1";
-	case BGP_EVPN_IMET_ROUTE:
-		return "pmsi";
-	default:
-		return "label";
-	}
 }
 
 /* ------------------------------------------------------------------------
@@ -532,7 +465,6 @@ static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest,
 			      struct bgp_path_info *pi, struct attr *attr)
 {
 	struct optb_inst *oi = optb_inst_find(peer->bgp);
-	const struct prefix_evpn *evp;
 	struct optb_route *r;
 
 	if (!oi || !optb_path_applies(pi))
@@ -553,8 +485,7 @@ static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest,
 						 pi->nexthop->nexthop);
 	/* draft 2: next hop self for every route type */
 	subgroup_announce_reset_nhop(AF_EVPN, attr);
-	evp = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
-	if (evp->prefix.route_type == BGP_EVPN_IMET_ROUTE &&
+	if (optb_route_type(dest) == BGP_EVPN_IMET_ROUTE &&
 	    CHECK_FLAG(attr->flag, ATTR_FLAG_BIT(BGP_ATTR_PMSI_TUNNEL)) &&
 	    bgp_attr_get_pmsi_tnl_type(attr) == PMSI_TNLTYPE_INGR_REPL) {
 		/* PMSI Tunnel (IR): the tunnel endpoint is this router too,
@@ -573,14 +504,12 @@ static int optb_announce_labels(struct peer *peer, struct bgp_dest *dest,
 				uint8_t *num_labels)
 {
 	struct optb_inst *oi = optb_inst_find(peer->bgp);
-	const struct prefix_evpn *evp;
 	struct optb_route *r;
 	int i, changed = 0;
 
 	if (!oi || !optb_path_applies(pi))
 		return 0;
-	evp = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
-	if (evp->prefix.route_type == BGP_EVPN_IMET_ROUTE)
+	if (optb_route_type(dest) == BGP_EVPN_IMET_ROUTE)
 		return 0;
 	r = optb_route_find(oi, dest);
 	if (!r)
@@ -737,7 +666,7 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes,
 		json_object_string_addf(j, "rd", "%pRDP", prd);
 		json_object_string_addf(j, "prefix", "%pFX",
 					bgp_dest_get_prefix(r->dest));
-		json_object_string_add(j, "label", optb_slot_name(r->dest, slot));
+		json_object_string_add(j, "label", optb_slot_name(optb_route_type(r->dest), slot));
 		if (sw->in_label != MPLS_INVALID_LABEL)
 			json_object_int_add(j, "inLabel", sw->in_label);
 		json_object_int_add(j, "outLabel", sw->out_label);
@@ -761,7 +690,7 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes,
 			snprintf(in, sizeof(in), "%u", sw->in_label);
 		vty_out(vty, "%-22pRDP %-40pFX %-6s %-8s %-8u %-16pFX %-12s %s\n",
 			prd, bgp_dest_get_prefix(r->dest),
-			optb_slot_name(r->dest, slot), in, sw->out_label,
+			optb_slot_name(optb_route_type(r->dest), slot), in, sw->out_label,
 			&sw->nexthop, lbl[0] ? lbl : "-",
 			sw->lsp ? "yes" : "no");
 	}
