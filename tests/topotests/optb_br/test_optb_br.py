@@ -2,17 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
 optb_br: EVPN Inter-Domain Option-B border routers
-(draft-rabadan-bess-evpn-inter-domain-opt-b sections 2, 2.1, 4), the
-draft's Figure 2 (multi-AS backbone):
+(draft-rabadan-bess-evpn-inter-domain-opt-b sections 2, 2.1, 4), in both of
+the draft's topologies; every test runs once per figure.
+
+Figure 2 (multi-AS backbone, "fig2"):
 
      AS 64500 (domain 1)                         AS 64501 (domain 3)
   I-PE ---------- BR-1 ======= eBGP ======= BR-2 ---------- E-PE
   GoBGP  IS-IS SR  FRR   single hop        FRR   IS-IS SR  GoBGP
   10.0.1.1        10.0.1.2                10.0.3.3        10.0.3.4
 
-Each domain runs its own IS-IS with SR-MPLS (prefix SIDs without PHP, so
-the transport label is visible on the wire); loopbacks never leave their
-domain. I-PE and E-PE are GoBGP speakers (Debian's gobgpd): E-PE originates
+Figure 1 (IGP domains of one AS 64500, "fig1"): the same routers, domain 2
+between BR-1 and BR-2 is OSPF with SR-MPLS (PHP), iBGP between the BRs'
+loopbacks; each BR reflects (route-reflector-client) between its domains.
+
+Domains 1 and 3 run their own IS-IS with SR-MPLS (prefix SIDs without PHP,
+so the transport label towards E-PE is visible on the wire); loopbacks of
+the PEs never leave their domain. I-PE and E-PE are GoBGP speakers (Debian's gobgpd): E-PE originates
 EVPN-MPLS routes of every type, I-PE receives them from BR-1. BR-1 and BR-2
 run bgpd -M evpn_optb with 'option-b border-router'.
 
@@ -89,18 +95,27 @@ EPE_LABELS = {
 
 
 class OptbTopo:
-    def __init__(self):
+    def __init__(self, variant):
+        self.variant = variant
         self.lab = None
+        self.asn = {"br1": 64500, "br2": 64501 if variant == "fig2" else 64500}
+        # BR-1's BGP next hop for BR-2's routes
+        self.br2_nh = "10.12.0.2" if variant == "fig2" else LO["br2"]
+
+    def path(self, node, f):
+        p = os.path.join(CWD, self.variant, node, f)
+        return p if os.path.exists(p) else os.path.join(CWD, node, f)
 
     def __getitem__(self, name):
         return self.lab[name]
 
     def start(self):
-        lab = self.lab = Lab(NAME)
+        lab = self.lab = Lab("%s-%s" % (NAME, self.variant))
         for n in ("ipe", "epe"):
             lab.add_router(n, ["mgmtd", "zebra", "isisd"])
         for n in ("br1", "br2"):
-            lab.add_router(n, ["mgmtd", "zebra", "isisd", "bgpd"],
+            lab.add_router(n, ["mgmtd", "zebra", "isisd"]
+                           + (["ospfd"] if self.variant == "fig1" else []) + ["bgpd"],
                            modules={"bgpd": ["evpn_optb"]})
         sh = {n: ["sysctl -qw net.mpls.platform_labels=100000",
                   "ip addr add %s/32 dev lo" % LO[n]] for n in LO}
@@ -122,13 +137,13 @@ class OptbTopo:
                                      "-i %s tcp port 179 or (mpls and tcp port 179)" % i)
         lab["epe"].start_capture("mpls", "-i eth-br2 mpls and not tcp port 179")
         for r in lab.routers():
-            r.start_frr(os.path.join(CWD, r.name, "frr.conf"))
+            r.start_frr(self.path(r.name, "frr.conf"))
         # GoBGP needs its loopback reachable from the BR: start once IS-IS is up
         for pe, br in (("ipe", "br1"), ("epe", "br2")):
             err = wait_for(lambda: None if LO[pe] in lab[br].cmd("ip route show proto isis").split()
                            else "no IS-IS route to %s" % pe, timeout=60)
             assert err is None, err
-            lab[pe].popen(["gobgpd", "-f", os.path.join(CWD, pe, "gobgpd.toml"),
+            lab[pe].popen(["gobgpd", "-f", self.path(pe, "gobgpd.toml"),
                            "--api-hosts", "127.0.0.1:%d" % API, "-l", "debug"],
                           logfile=os.path.join(lab.workdir, "%s-gobgpd.log" % pe))
         return self
@@ -138,9 +153,9 @@ class OptbTopo:
             self.lab.stop()
 
 
-@pytest.fixture(scope="module")
-def topo():
-    t = OptbTopo()
+@pytest.fixture(scope="module", params=["fig2", "fig1"])
+def topo(request):
+    t = OptbTopo(request.param)
     try:
         t.start()
         yield t
@@ -236,7 +251,11 @@ def ledger(node):
 
 def test_sessions(topo):
     def up():
-        for br, peers in (("br1", ("10.0.1.1", "10.12.0.2")), ("br2", ("10.0.3.4", "10.12.0.1"))):
+        if topo.variant == "fig2":
+            sessions = (("br1", ("10.0.1.1", "10.12.0.2")), ("br2", ("10.0.3.4", "10.12.0.1")))
+        else:
+            sessions = (("br1", ("10.0.1.1", LO["br2"])), ("br2", ("10.0.3.4", LO["br1"])))
+        for br, peers in sessions:
             s = topo[br].vtysh_json("show bgp l2vpn evpn summary json")
             for p in peers:
                 st = s.get("peers", {}).get(p, {}).get("state")
@@ -332,7 +351,8 @@ def _swaps_by_out(topo, br):
 def test_swap_tables_and_kernel_lsps(topo):
     """BR-2 swaps its local label to E-PE's over the domain-3 transport
     (SR label of E-PE pushed too); BR-1 swaps its local label to BR-2's over
-    the single-hop eBGP link (one label); both LSPs are in the kernel."""
+    the single-hop eBGP link (fig2) or over domain 2's SR path with PHP
+    (fig1): one label on the wire; both LSPs are in the kernel."""
 
     def complete():
         for br in ("br1", "br2"):
@@ -357,7 +377,9 @@ def test_swap_tables_and_kernel_lsps(topo):
     # BR-1's out labels are BR-2's in labels, one label towards BR-2
     assert sorted(s["outLabel"] for s in br1) == sorted(s["inLabel"] for s in br2)
     for s in br1:
-        assert s["nexthop"] == "10.12.0.2/32" and s["transportLabels"] == [], s
+        assert s["nexthop"] == "%s/32" % topo.br2_nh, s
+        # PHP: nothing, or implicit null (which the kernel LSP leaves out)
+        assert s["transportLabels"] in ([], [3]), s
         line = k1.get(s["inLabel"])
         assert line and "as to %d " % s["outLabel"] in line and "10.12.0.2" in line, (s, line)
     # every label I-PE got is one of BR-1's in labels
@@ -581,7 +603,7 @@ def test_per_nexthop_label_allocation(topo):
     for i in range(3):
         gobgp(topo, "epe", "global rib -a evpn add macadv 02:00:00:00:0b:0%d 0.0.0.0 esi 0 "
                            "etag 0 label %d rd %s %s" % (i, gl(3100), RD, TAIL))
-    topo["br2"].config("router bgp 64501\naddress-family l2vpn evpn\n"
+    topo["br2"].config("router bgp %d\naddress-family l2vpn evpn\n" % topo.asn["br2"] +
                        "option-b border-router label-allocation per-nexthop-label")
 
     def shared():
