@@ -364,6 +364,9 @@ def test_swap_tables_and_kernel_lsps(topo):
 
     err = wait_for(complete, timeout=30, desc="swap tables")
     assert err is None, err
+    for br in ("br1", "br2"):
+        with open(os.path.join(topo.lab.workdir, "%s-label-swap.txt" % br), "w") as f:
+            f.write(topo[br].vtysh("show bgp l2vpn evpn option-b label-swap"))
     br2 = br_swaps(topo, "br2")["labelSwaps"]
     br1 = br_swaps(topo, "br1")["labelSwaps"]
     k2, k1 = mpls_routes(topo["br2"]), mpls_routes(topo["br1"])
