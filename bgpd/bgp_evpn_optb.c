@@ -274,23 +274,35 @@ static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
 	struct optb_swap *sw = ctx;
 	struct optb_ref *ref;
 
+	if (!allocated) {
+		/* zebra's label manager went away: the label pool revokes the
+		 * label and queues a new request, answered later
+		 */
+		OPTB_DEBUG("label %u revoked for %pFX label %u", label,
+			   &sw->nexthop, sw->out_label);
+		if (!sw->orphan && sw->in_label != MPLS_INVALID_LABEL)
+			optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_DELETE);
+		sw->in_label = MPLS_INVALID_LABEL;
+		sw->allocating = true;
+		if (!sw->orphan)
+			frr_each (optb_refs, &sw->refs, ref)
+				optb_route_reannounce(ref->route);
+		return 0;
+	}
 	if (sw->orphan) {
 		/* released while the request was in flight */
-		if (allocated)
-			bgp_lp_release(LP_TYPE_BGP_L3VPN_BIND, sw, label);
+		bgp_lp_release(LP_TYPE_BGP_L3VPN_BIND, sw, label);
 		optb_swap_free(sw);
 		return 0;
 	}
 	sw->allocating = false;
 	if (sw->in_label != MPLS_INVALID_LABEL && sw->in_label != label)
 		optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_DELETE);
-	sw->in_label = allocated ? label : MPLS_INVALID_LABEL;
-	OPTB_DEBUG("label %u %s for %pFX label %u", label,
-		   allocated ? "allocated" : "revoked", &sw->nexthop,
+	sw->in_label = label;
+	OPTB_DEBUG("label %u allocated for %pFX label %u", label, &sw->nexthop,
 		   sw->out_label);
-	if (allocated)
-		optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_ADD);
-	/* the routes can go out now (or must be withdrawn) */
+	optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_ADD);
+	/* the routes can go out now */
 	frr_each (optb_refs, &sw->refs, ref)
 		optb_route_reannounce(ref->route);
 	return 0;
