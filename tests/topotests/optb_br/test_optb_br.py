@@ -550,10 +550,15 @@ def _bgp_lsps(node):
 
 
 def test_session_flaps_leave_nothing_stale(topo):
-    """20 flaps of E-PE's session: afterwards each BR holds exactly one LSP
-    and one label per swap, and I-PE has every route again."""
+    """20 session flaps, alternately E-PE's session at BR-2 and the BR-1 -
+    BR-2 session: afterwards each BR holds exactly one LSP and one label per
+    swap, and I-PE has every route again."""
+    br2_peer = "10.12.0.2" if topo.variant == "fig2" else LO["br2"]
     for i in range(20):
-        topo["br2"].vtysh("clear bgp l2vpn evpn %s" % LO["epe"])
+        if i % 2:
+            topo["br1"].vtysh("clear bgp l2vpn evpn %s" % br2_peer)
+        else:
+            topo["br2"].vtysh("clear bgp l2vpn evpn %s" % LO["epe"])
         if i % 5 == 4:
             # let it converge now and then, so flaps hit both idle and busy states
             wait_for(lambda: None if len(br_swaps(topo, "br2")["labelSwaps"]) == len(EPE_LABELS)
