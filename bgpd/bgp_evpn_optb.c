@@ -62,10 +62,10 @@ DEFINE_MTYPE_STATIC(BGPD, EVPN_OPTB_SWAP, "EVPN Option-B label swap");
 DEFINE_MTYPE_STATIC(BGPD, EVPN_OPTB_ROUTE, "EVPN Option-B route");
 
 static bool optb_debug;
-#define OPTB_DEBUG(fmt, ...)                                                   \
-	do {                                                                   \
-		if (optb_debug)                                                \
-			zlog_debug("evpn-optb: " fmt, ##__VA_ARGS__);          \
+#define OPTB_DEBUG(fmt, ...)                                                                       \
+	do {                                                                                       \
+		if (optb_debug)                                                                    \
+			zlog_debug("evpn-optb: " fmt, ##__VA_ARGS__);                              \
 	} while (0)
 
 /* Label allocation (draft 2.1.1 RT-2: per route is the draft's method; per
@@ -85,17 +85,17 @@ struct optb_swap {
 	struct optb_swaps_item item;
 	struct optb_inst *oi;
 	/* key */
-	struct prefix nexthop;	       /* the received BGP next hop */
-	mpls_label_t out_label;	       /* the received label (20 bits) */
-	const struct bgp_dest *owner;  /* per route: the route; else NULL */
-	uint8_t slot;		       /* per route: which of its labels */
+	struct prefix nexthop;	      /* the received BGP next hop */
+	mpls_label_t out_label;	      /* the received label (20 bits) */
+	const struct bgp_dest *owner; /* per route: the route; else NULL */
+	uint8_t slot;		      /* per route: which of its labels */
 	/* state */
-	mpls_label_t in_label;	       /* local label, MPLS_INVALID_LABEL while pending */
-	struct nexthop *nh;	       /* resolved next hop (transport labels) */
-	bool allocating;	       /* a label pool request is in flight */
-	bool orphan;		       /* released while allocating */
-	bool lsp;		       /* the LSP was sent to zebra */
-	struct optb_refs_head refs;    /* the routes using it */
+	mpls_label_t in_label;	    /* local label, MPLS_INVALID_LABEL while pending */
+	struct nexthop *nh;	    /* resolved next hop (transport labels) */
+	bool allocating;	    /* a label pool request is in flight */
+	bool orphan;		    /* released while allocating */
+	bool lsp;		    /* the LSP was sent to zebra */
+	struct optb_refs_head refs; /* the routes using it */
 	time_t uptime;
 };
 
@@ -104,13 +104,13 @@ struct optb_ref {
 	struct optb_refs_item item;
 	struct optb_route *route;
 	struct optb_swap *swap;
-	mpls_label_t raw;	       /* the received label field (3 octets) */
+	mpls_label_t raw; /* the received label field (3 octets) */
 };
 
 /* An EVPN route re-advertised with swapped labels */
 struct optb_route {
 	struct optb_routes_item item;
-	struct bgp_dest *dest;	       /* locked */
+	struct bgp_dest *dest; /* locked */
 	struct optb_ref refs[OPTB_SLOTS];
 };
 
@@ -119,7 +119,7 @@ struct optb_inst {
 	enum optb_alloc alloc;
 	struct optb_swaps_head swaps;
 	struct optb_routes_head routes;
-	uint64_t lsp_adds, lsp_dels;   /* counters for show */
+	uint64_t lsp_adds, lsp_dels; /* counters for show */
 };
 
 static int optb_swap_cmp(const struct optb_swap *a, const struct optb_swap *b)
@@ -150,8 +150,7 @@ static uint32_t optb_route_hash(const struct optb_route *r)
 	return jhash_2words((uint32_t)v, (uint32_t)((uint64_t)v >> 32), 0x0b0b);
 }
 
-DECLARE_HASH(optb_routes, struct optb_route, item, optb_route_cmp,
-	     optb_route_hash);
+DECLARE_HASH(optb_routes, struct optb_route, item, optb_route_cmp, optb_route_hash);
 
 /* One instance per BGP instance with the mode on (normally just one) */
 static struct list *optb_insts;
@@ -184,32 +183,26 @@ static bool optb_is_vxlan(struct attr *attr)
 
 static uint8_t optb_route_type(const struct bgp_dest *dest)
 {
-	return ((const struct prefix_evpn *)bgp_dest_get_prefix(dest))
-		->prefix.route_type;
+	return ((const struct prefix_evpn *)bgp_dest_get_prefix(dest))->prefix.route_type;
 }
 
 /* Received forwarding labels of a route, by slot; returns how many */
-static int optb_route_labels(const struct bgp_dest *dest,
-			     struct bgp_path_info *pi,
+static int optb_route_labels(const struct bgp_dest *dest, struct bgp_path_info *pi,
 			     mpls_label_t raw[OPTB_SLOTS])
 {
 	uint8_t n = BGP_PATH_INFO_NUM_LABELS(pi);
-	bool ir = CHECK_FLAG(pi->attr->flag,
-			     ATTR_FLAG_BIT(BGP_ATTR_PMSI_TUNNEL)) &&
+	bool ir = CHECK_FLAG(pi->attr->flag, ATTR_FLAG_BIT(BGP_ATTR_PMSI_TUNNEL)) &&
 		  bgp_attr_get_pmsi_tnl_type(pi->attr) == PMSI_TNLTYPE_INGR_REPL;
 
-	return optb_label_slots(optb_route_type(dest),
-				n ? pi->extra->labels->label : NULL, n, ir,
+	return optb_label_slots(optb_route_type(dest), n ? pi->extra->labels->label : NULL, n, ir,
 				pi->attr->label, raw);
 }
 
 /* Does the border-router procedure apply to this path? */
 static bool optb_path_applies(struct bgp_path_info *pi)
 {
-	return pi && pi->type == ZEBRA_ROUTE_BGP &&
-	       pi->sub_type == BGP_ROUTE_NORMAL && pi->peer &&
-	       pi->peer != pi->peer->bgp->peer_self &&
-	       !optb_is_vxlan(pi->attr);
+	return pi && pi->type == ZEBRA_ROUTE_BGP && pi->sub_type == BGP_ROUTE_NORMAL && pi->peer &&
+	       pi->peer != pi->peer->bgp->peer_self && !optb_is_vxlan(pi->attr);
 }
 
 /* ------------------------------------------------------------------------
@@ -223,10 +216,10 @@ static void optb_swap_lsp(struct optb_swap *sw, int cmd)
 	if (cmd == ZEBRA_MPLS_LABELS_DELETE && !sw->lsp)
 		return;
 	OPTB_DEBUG("%s LSP %u -> %u via %pFX",
-		   cmd == ZEBRA_MPLS_LABELS_DELETE ? "delete" : "install",
-		   sw->in_label, sw->out_label, &sw->nexthop);
-	bgp_mplsvpn_swap_lsp_send(cmd, sw->in_label, sw->out_label,
-				  &sw->nexthop, sw->nh, sw->oi->bgp->name_pretty);
+		   cmd == ZEBRA_MPLS_LABELS_DELETE ? "delete" : "install", sw->in_label,
+		   sw->out_label, &sw->nexthop);
+	bgp_mplsvpn_swap_lsp_send(cmd, sw->in_label, sw->out_label, &sw->nexthop, sw->nh,
+				  sw->oi->bgp->name_pretty);
 	if (cmd == ZEBRA_MPLS_LABELS_DELETE) {
 		sw->lsp = false;
 		sw->oi->lsp_dels++;
@@ -246,8 +239,7 @@ static void optb_swap_set_nh(struct optb_swap *sw, const struct nexthop *nh)
 	if (sw->in_label == MPLS_INVALID_LABEL)
 		return;
 	if (sw->nh)
-		optb_swap_lsp(sw, sw->lsp ? ZEBRA_MPLS_LABELS_REPLACE
-					  : ZEBRA_MPLS_LABELS_ADD);
+		optb_swap_lsp(sw, sw->lsp ? ZEBRA_MPLS_LABELS_REPLACE : ZEBRA_MPLS_LABELS_ADD);
 }
 
 static void optb_route_reannounce(struct optb_route *r)
@@ -278,8 +270,7 @@ static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
 		/* zebra's label manager went away: the label pool revokes the
 		 * label and queues a new request, answered later
 		 */
-		OPTB_DEBUG("label %u revoked for %pFX label %u", label,
-			   &sw->nexthop, sw->out_label);
+		OPTB_DEBUG("label %u revoked for %pFX label %u", label, &sw->nexthop, sw->out_label);
 		if (!sw->orphan && sw->in_label != MPLS_INVALID_LABEL)
 			optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_DELETE);
 		sw->in_label = MPLS_INVALID_LABEL;
@@ -299,8 +290,7 @@ static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
 	if (sw->in_label != MPLS_INVALID_LABEL && sw->in_label != label)
 		optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_DELETE);
 	sw->in_label = label;
-	OPTB_DEBUG("label %u allocated for %pFX label %u", label, &sw->nexthop,
-		   sw->out_label);
+	OPTB_DEBUG("label %u allocated for %pFX label %u", label, &sw->nexthop, sw->out_label);
 	optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_ADD);
 	/* the routes can go out now */
 	frr_each (optb_refs, &sw->refs, ref)
@@ -308,10 +298,8 @@ static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
 	return 0;
 }
 
-static struct optb_swap *optb_swap_get(struct optb_inst *oi,
-				       const struct prefix *nexthop,
-				       mpls_label_t out_label,
-				       const struct bgp_dest *dest, int slot)
+static struct optb_swap *optb_swap_get(struct optb_inst *oi, const struct prefix *nexthop,
+				       mpls_label_t out_label, const struct bgp_dest *dest, int slot)
 {
 	struct optb_swap key = {}, *sw;
 
@@ -367,8 +355,7 @@ static void optb_ref_clear(struct optb_ref *ref)
  * Routes
  * ------------------------------------------------------------------------
  */
-static struct optb_route *optb_route_find(struct optb_inst *oi,
-					  const struct bgp_dest *dest)
+static struct optb_route *optb_route_find(struct optb_inst *oi, const struct bgp_dest *dest)
 {
 	struct optb_route key = { .dest = (struct bgp_dest *)dest };
 
@@ -387,16 +374,14 @@ static void optb_route_free(struct optb_inst *oi, struct optb_route *r)
 }
 
 /* Bring a route's swaps in line with its best path (NULL: none) */
-static void optb_route_sync(struct optb_inst *oi, struct bgp_dest *dest,
-			    struct bgp_path_info *pi)
+static void optb_route_sync(struct optb_inst *oi, struct bgp_dest *dest, struct bgp_path_info *pi)
 {
 	struct optb_route *r = optb_route_find(oi, dest);
 	mpls_label_t raw[OPTB_SLOTS];
 	const struct nexthop *nh;
 	int i, used = 0;
 
-	if (pi && optb_path_applies(pi) && pi->nexthop &&
-	    CHECK_FLAG(pi->flags, BGP_PATH_VALID))
+	if (pi && optb_path_applies(pi) && pi->nexthop && CHECK_FLAG(pi->flags, BGP_PATH_VALID))
 		used = optb_route_labels(dest, pi, raw);
 	if (!used) {
 		if (r)
@@ -421,8 +406,7 @@ static void optb_route_sync(struct optb_inst *oi, struct bgp_dest *dest,
 			optb_ref_clear(ref);
 			continue;
 		}
-		sw = optb_swap_get(oi, &pi->nexthop->prefix,
-				   optb_label_value(raw[i]), dest, i);
+		sw = optb_swap_get(oi, &pi->nexthop->prefix, optb_label_value(raw[i]), dest, i);
 		if (ref->swap != sw) {
 			optb_ref_clear(ref);
 			ref->swap = sw;
@@ -458,9 +442,8 @@ static bool optb_route_ready(struct optb_route *r, const struct bgp_dest *dest,
  * Hooks
  * ------------------------------------------------------------------------
  */
-static int optb_route_update(struct bgp *bgp, afi_t afi, safi_t safi,
-			     struct bgp_dest *dest, struct bgp_path_info *old,
-			     struct bgp_path_info *new)
+static int optb_route_update(struct bgp *bgp, afi_t afi, safi_t safi, struct bgp_dest *dest,
+			     struct bgp_path_info *old, struct bgp_path_info *new)
 {
 	struct optb_inst *oi;
 
@@ -473,8 +456,8 @@ static int optb_route_update(struct bgp *bgp, afi_t afi, safi_t safi,
 	return 0;
 }
 
-static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest,
-			      struct bgp_path_info *pi, struct attr *attr)
+static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest, struct bgp_path_info *pi,
+			      struct attr *attr)
 {
 	struct optb_inst *oi = optb_inst_find(peer->bgp);
 	struct optb_route *r;
@@ -483,8 +466,7 @@ static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest,
 		return 0;
 	r = optb_route_find(oi, dest);
 	if (!optb_route_ready(r, dest, pi)) {
-		OPTB_DEBUG("%pBD to %s: local label pending, not announced",
-			   dest, peer->host);
+		OPTB_DEBUG("%pBD to %s: local label pending, not announced", dest, peer->host);
 		return 1;
 	}
 	/* follow the transport: a new IGP path or transport label for the
@@ -493,8 +475,7 @@ static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest,
 	if (r && pi->nexthop)
 		for (int i = 0; i < OPTB_SLOTS; i++)
 			if (r->refs[i].swap)
-				optb_swap_set_nh(r->refs[i].swap,
-						 pi->nexthop->nexthop);
+				optb_swap_set_nh(r->refs[i].swap, pi->nexthop->nexthop);
 	/* draft 2: next hop self for every route type */
 	subgroup_announce_reset_nhop(AF_EVPN, attr);
 	if (optb_route_type(dest) == BGP_EVPN_IMET_ROUTE &&
@@ -504,16 +485,14 @@ static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest,
 		 * and its label is the local one
 		 */
 		if (r && r->refs[0].swap)
-			attr->label = optb_label_field(r->refs[0].swap->in_label,
-						       r->refs[0].raw);
+			attr->label = optb_label_field(r->refs[0].swap->in_label, r->refs[0].raw);
 		attr->nexthop = peer->nexthop.v4;
 	}
 	return 0;
 }
 
-static int optb_announce_labels(struct peer *peer, struct bgp_dest *dest,
-				struct bgp_path_info *pi, mpls_label_t *labels,
-				uint8_t *num_labels)
+static int optb_announce_labels(struct peer *peer, struct bgp_dest *dest, struct bgp_path_info *pi,
+				mpls_label_t *labels, uint8_t *num_labels)
 {
 	struct optb_inst *oi = optb_inst_find(peer->bgp);
 	struct optb_route *r;
@@ -550,12 +529,10 @@ static void optb_walk(struct bgp *bgp, struct optb_inst *oi)
 
 		if (!table)
 			continue;
-		for (dest = bgp_table_top(table); dest;
-		     dest = bgp_route_next(dest)) {
+		for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest)) {
 			struct bgp_path_info *pi;
 
-			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
-			     pi = pi->next)
+			for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
 				if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
 					break;
 			if (!pi)
@@ -650,34 +627,29 @@ static int optb_config_write(struct bgp *bgp, struct vty *vty)
 		return 0;
 	vty_out(vty, " !\n address-family l2vpn evpn\n");
 	vty_out(vty, "  option-b border-router%s\n",
-		oi->alloc == OPTB_ALLOC_PER_NH_LABEL
-			? " label-allocation per-nexthop-label"
-			: "");
+		oi->alloc == OPTB_ALLOC_PER_NH_LABEL ? " label-allocation per-nexthop-label" : "");
 	vty_out(vty, " exit-address-family\n");
 	return 0;
 }
 
-static void optb_show_ref(struct vty *vty, json_object *jroutes,
-			  struct optb_route *r, int slot)
+static void optb_show_ref(struct vty *vty, json_object *jroutes, struct optb_route *r, int slot)
 {
 	struct optb_ref *ref = &r->refs[slot];
 	struct optb_swap *sw = ref->swap;
-	const struct prefix_rd *prd =
-		(const struct prefix_rd *)bgp_dest_get_prefix(r->dest->pdest);
+	const struct prefix_rd *prd = (const struct prefix_rd *)bgp_dest_get_prefix(r->dest->pdest);
 	char lbl[64] = "";
 	int i, n = 0;
 
 	if (sw->nh && sw->nh->nh_label)
 		for (i = 0; i < sw->nh->nh_label->num_labels; i++)
-			n += snprintf(lbl + n, sizeof(lbl) - n, "%s%u",
-				      i ? "/" : "", sw->nh->nh_label->label[i]);
+			n += snprintf(lbl + n, sizeof(lbl) - n, "%s%u", i ? "/" : "",
+				      sw->nh->nh_label->label[i]);
 	if (jroutes) {
 		json_object *j = json_object_new_object();
 		json_object *jt = json_object_new_array();
 
 		json_object_string_addf(j, "rd", "%pRDP", prd);
-		json_object_string_addf(j, "prefix", "%pFX",
-					bgp_dest_get_prefix(r->dest));
+		json_object_string_addf(j, "prefix", "%pFX", bgp_dest_get_prefix(r->dest));
 		json_object_string_add(j, "label", optb_slot_name(optb_route_type(r->dest), slot));
 		if (sw->in_label != MPLS_INVALID_LABEL)
 			json_object_int_add(j, "inLabel", sw->in_label);
@@ -686,12 +658,11 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes,
 		if (sw->nh && sw->nh->nh_label)
 			for (i = 0; i < sw->nh->nh_label->num_labels; i++)
 				json_object_array_add(jt, json_object_new_int(
-					sw->nh->nh_label->label[i]));
+								  sw->nh->nh_label->label[i]));
 		json_object_object_add(j, "transportLabels", jt);
 		if (sw->nh && sw->nh->ifindex)
 			json_object_string_add(j, "interface",
-					       ifindex2ifname(sw->nh->ifindex,
-							      sw->nh->vrf_id));
+					       ifindex2ifname(sw->nh->ifindex, sw->nh->vrf_id));
 		json_object_boolean_add(j, "lspInstalled", sw->lsp);
 		json_object_int_add(j, "sharedBy", optb_refs_count(&sw->refs));
 		json_object_array_add(jroutes, j);
@@ -700,11 +671,10 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes,
 
 		if (sw->in_label != MPLS_INVALID_LABEL)
 			snprintf(in, sizeof(in), "%u", sw->in_label);
-		vty_out(vty, "%-22pRDP %-40pFX %-6s %-8s %-8u %-16pFX %-12s %s\n",
-			prd, bgp_dest_get_prefix(r->dest),
+		vty_out(vty, "%-22pRDP %-40pFX %-6s %-8s %-8u %-16pFX %-12s %s\n", prd,
+			bgp_dest_get_prefix(r->dest),
 			optb_slot_name(optb_route_type(r->dest), slot), in, sw->out_label,
-			&sw->nexthop, lbl[0] ? lbl : "-",
-			sw->lsp ? "yes" : "no");
+			&sw->nexthop, lbl[0] ? lbl : "-", sw->lsp ? "yes" : "no");
 	}
 }
 
@@ -733,10 +703,8 @@ DEFPY(show_optb, show_optb_cmd,
 					       oi->alloc == OPTB_ALLOC_PER_ROUTE
 						       ? "per-route"
 						       : "per-nexthop-label");
-			json_object_int_add(top, "routes",
-					    optb_routes_count(&oi->routes));
-			json_object_int_add(top, "swaps",
-					    optb_swaps_count(&oi->swaps));
+			json_object_int_add(top, "routes", optb_routes_count(&oi->routes));
+			json_object_int_add(top, "swaps", optb_swaps_count(&oi->swaps));
 			json_object_int_add(top, "lspInstalls", oi->lsp_adds);
 			json_object_int_add(top, "lspDeletes", oi->lsp_dels);
 			jroutes = json_object_new_array();
@@ -744,14 +712,11 @@ DEFPY(show_optb, show_optb_cmd,
 		} else {
 			vty_out(vty,
 				"EVPN Option-B border router, label allocation %s: %zu routes, %zu swaps\n",
-				oi->alloc == OPTB_ALLOC_PER_ROUTE
-					? "per-route"
-					: "per-nexthop-label",
-				optb_routes_count(&oi->routes),
-				optb_swaps_count(&oi->swaps));
-			vty_out(vty, "%-22s %-40s %-6s %-8s %-8s %-16s %-12s %s\n",
-				"RD", "Route", "Label", "In", "Out", "Nexthop",
-				"Transport", "LSP");
+				oi->alloc == OPTB_ALLOC_PER_ROUTE ? "per-route"
+								  : "per-nexthop-label",
+				optb_routes_count(&oi->routes), optb_swaps_count(&oi->swaps));
+			vty_out(vty, "%-22s %-40s %-6s %-8s %-8s %-16s %-12s %s\n", "RD", "Route",
+				"Label", "In", "Out", "Nexthop", "Transport", "LSP");
 		}
 		frr_each (optb_routes, &oi->routes, r)
 			for (i = 0; i < OPTB_SLOTS; i++)

@@ -13,8 +13,7 @@ mpls_label_t optb_label_value(mpls_label_t field)
 {
 	const uint8_t *f = (const uint8_t *)&field;
 
-	return ((mpls_label_t)f[0] << 12) | ((mpls_label_t)f[1] << 4) |
-	       (f[2] >> 4);
+	return ((mpls_label_t)f[0] << 12) | ((mpls_label_t)f[1] << 4) | (f[2] >> 4);
 }
 
 mpls_label_t optb_label_field(mpls_label_t local, mpls_label_t field)
@@ -34,9 +33,8 @@ bool optb_label_forwards(mpls_label_t field)
 	return optb_label_value(field) >= MPLS_LABEL_UNRESERVED_MIN;
 }
 
-int optb_label_slots(uint8_t route_type, const mpls_label_t *nlri, uint8_t num,
-		     bool pmsi_ir, mpls_label_t pmsi,
-		     mpls_label_t slots[OPTB_SLOTS])
+int optb_label_slots(uint8_t route_type, const mpls_label_t *nlri, uint8_t num, bool pmsi_ir,
+		     mpls_label_t pmsi, mpls_label_t slots[OPTB_SLOTS])
 {
 	int i, used = 0;
 

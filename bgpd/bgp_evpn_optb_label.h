@@ -34,9 +34,8 @@ extern bool optb_label_forwards(mpls_label_t field);
  * slots[OPTB_SLOTS] (MPLS_INVALID_LABEL where unused) and returns the
  * number of slots used; 0 means next hop self only.
  */
-extern int optb_label_slots(uint8_t route_type, const mpls_label_t *nlri,
-			    uint8_t num, bool pmsi_ir, mpls_label_t pmsi,
-			    mpls_label_t slots[OPTB_SLOTS]);
+extern int optb_label_slots(uint8_t route_type, const mpls_label_t *nlri, uint8_t num, bool pmsi_ir,
+			    mpls_label_t pmsi, mpls_label_t slots[OPTB_SLOTS]);
 
 /* What a slot is called in show output: label1/label2, pmsi, label */
 extern const char *optb_slot_name(uint8_t route_type, int slot);

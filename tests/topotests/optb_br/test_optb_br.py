@@ -637,6 +637,44 @@ def test_per_nexthop_label_allocation(topo):
     assert err is None, err
 
 
+def _find(node, key, out):
+    """Every value of `key` anywhere in a JSON tree."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                out.append(v)
+            _find(v, key, out)
+    elif isinstance(node, list):
+        for v in node:
+            _find(v, key, out)
+    return out
+
+
+def test_vxlan_routes_untouched(topo):
+    """A route with the VXLAN Encapsulation EC carries a 24-bit VNI, not an
+    MPLS label: BR-2 re-advertises it with next hop and VNI unchanged and
+    no swap (a VXLAN Option-B data path is out of scope)."""
+    mac = "02:00:00:00:0c:01"
+    gobgp(topo, "epe", "global rib -a evpn add macadv %s 0.0.0.0 esi 0 etag 0 label 10100 "
+                       "rd 10.0.3.4:200 rt 64500:200 encap vxlan nexthop 10.0.3.4" % mac)
+
+    def at_br1():
+        j = topo["br1"].vtysh_json("show bgp l2vpn evpn route rd 10.0.3.4:200 json")
+        nhs = [h.get("ip") for hops in _find(j, "nexthops", []) for h in hops]
+        if LO["epe"] not in nhs:
+            return "BR-1 next hops %s" % nhs
+        if "10100" not in json.dumps(j):
+            return "VNI 10100 not in %s" % j
+        return None
+
+    err = wait_for(at_br1, timeout=30, desc="VXLAN route at BR-1")
+    assert err is None, err
+    assert not [s for s in br_swaps(topo, "br2")["labelSwaps"]
+                if s["rd"] == "10.0.3.4:200"]
+    gobgp(topo, "epe", "global rib -a evpn del macadv %s 0.0.0.0 esi 0 etag 0 label 10100 "
+                       "rd 10.0.3.4:200 rt 64500:200 encap vxlan nexthop 10.0.3.4" % mac)
+
+
 def test_config_roundtrip(topo):
     for br in ("br1", "br2"):
         run = topo[br].vtysh("show running-config")
