@@ -17,8 +17,9 @@ For each N (default 100000 1000000) and each kind:
   plain  'neighbor SINK next-hop-self force' and no attribute-unchanged
          next-hop: FRR's EVPN re-advertisement with next-hop self, no swap
 it prints routes/s (first UPDATE sent by INJ to the N-th route received by
-SINK), kernel LSPs installed/s (the BR's 'ip -f mpls route', swap only),
-and the RSS growth per route of bgpd and zebra. Fresh daemons per
+SINK), LSPs installed/s (zebra's dataplane done with N LSP updates, swap
+only), the RSS growth per route of bgpd and zebra and the number of kernel
+MPLS routes at the end. Fresh daemons per
 measurement. Ratios are swap / plain.
 
 Run on the host: make bench-optb N="100000 1000000"
@@ -175,6 +176,16 @@ exit
 """
 
 
+def dplane(br):
+    """zebra's dataplane counters ('show zebra dplane'), by name."""
+    out = {}
+    for line in br.vtysh("show zebra dplane").splitlines():
+        k, _, v = line.partition(":")
+        if v.strip().isdigit():
+            out[k.strip()] = int(v.strip())
+    return out
+
+
 def measure(kind, n):
     from lab import Lab
 
@@ -231,8 +242,11 @@ def measure(kind, n):
                 t_start = float(st[1]) if st else None
             done = line(log_s, "done")
             if kind == "swap" and lsp_done is None and t_start:
-                cnt = int(br.cmd("ip -f mpls route show | wc -l").strip() or 0)
-                if cnt >= n:
+                # zebra's dataplane counters: N LSP updates taken and
+                # nothing queued any more means all are in the kernel (a
+                # dump of the kernel's MPLS table is far too slow to poll)
+                dp = dplane(br)
+                if dp.get("LSP updates", 0) >= n and dp.get("Route update queue depth", 1) == 0:
                     lsp_done = time.time()
             if done and (kind != "swap" or lsp_done):
                 break
@@ -243,13 +257,16 @@ def measure(kind, n):
             return {"kind": kind, "n": n, "error": "timeout"}
         rss1 = {d: br.rss_kb(d) for d in ("bgpd", "zebra")}
         t_done = float(done[1])
+        kernel = int(br.cmd("ip -f mpls route show | wc -l", timeout=1800).strip() or 0)
+        errors = dplane(br).get("LSP update errors", 0)
         res = {"kind": kind, "n": n, "nh": done[3],
                "routes_s": n / (t_done - t_start),
                "t_routes": t_done - t_start,
                "lsp_s": n / (lsp_done - t_start) if lsp_done else None,
                "t_lsp": (lsp_done - t_start) if lsp_done else None,
                "bgpd_b": (rss1["bgpd"] - rss0["bgpd"]) * 1024.0 / n,
-               "zebra_b": (rss1["zebra"] - rss0["zebra"]) * 1024.0 / n}
+               "zebra_b": (rss1["zebra"] - rss0["zebra"]) * 1024.0 / n,
+               "kernel": kernel, "lsp_errors": errors}
         return res
     finally:
         # no state dump: 'show ... detail' of N routes outlasts its timeout
@@ -270,9 +287,9 @@ def main(args):
     ns = ns or [100000, 1000000]
     print("EVPN Option-B border router benchmark: N RT-2 (MAC, per-VRF label) "
           "INJ -> BR -> SINK over eBGP", flush=True)
-    print("%-6s %8s %10s %9s %10s %9s %12s %12s  %s" % (
+    print("%-6s %8s %10s %9s %10s %9s %12s %12s %8s  %s" % (
         "kind", "N", "routes/s", "t_routes", "LSPs/s", "t_lsp", "bgpd B/rt", "zebra B/rt",
-        "next hop at SINK"), flush=True)
+        "kernel", "next hop at SINK"), flush=True)
     for n in ns:
         res = {}
         for kind in kinds:
@@ -280,11 +297,12 @@ def main(args):
             if "error" in r:
                 print("%-6s %8d %s" % (kind, n, r["error"]), flush=True)
                 continue
-            print("%-6s %8d %10.0f %8.1fs %10s %9s %12.0f %12.0f  %s" % (
+            print("%-6s %8d %10.0f %8.1fs %10s %9s %12.0f %12.0f %8d  %s%s" % (
                 kind, n, r["routes_s"], r["t_routes"],
                 "%.0f" % r["lsp_s"] if r["lsp_s"] else "-",
                 "%.1fs" % r["t_lsp"] if r["t_lsp"] else "-",
-                r["bgpd_b"], r["zebra_b"], r["nh"]), flush=True)
+                r["bgpd_b"], r["zebra_b"], r["kernel"], r["nh"],
+                " (%d LSP errors)" % r["lsp_errors"] if r["lsp_errors"] else ""), flush=True)
         if all(k in res and "error" not in res[k] for k in ("swap", "plain")):
             s, p = res["swap"], res["plain"]
             print("ratio swap/plain N=%d: routes/s %.2f, bgpd RSS/route %.2f, zebra RSS/route %s"
