@@ -308,7 +308,8 @@ def main(args):
             print("ratio swap/plain N=%d: routes/s %.2f, bgpd RSS/route %.2f, zebra RSS/route %s"
                   % (n, s["routes_s"] / p["routes_s"],
                      s["bgpd_b"] / p["bgpd_b"] if p["bgpd_b"] > 0 else float("nan"),
-                     "%.2f" % (s["zebra_b"] / p["zebra_b"]) if p["zebra_b"] > 0 else "n/a"),
+                     "%.2f" % (s["zebra_b"] / p["zebra_b"]) if p["zebra_b"] >= 1 else
+                     "n/a (plain: none)"),
                   flush=True)
     return 0
 
