@@ -165,3 +165,78 @@ def evpn_nlris(decoded_attr):
 
     dec, raw = walk(decoded_attr, [], [])
     return list(zip(dec, raw))
+
+# --- EVPN (used by optb_br) ------------------------------------------------
+
+# RT-1/RT-2 labels ("... = MPLS Label 1: 16"), RT-5's ("MPLS Label Stack: 21")
+_EVPN_LABEL_RE = re.compile(r"(?:= MPLS Label(?: \d)?|MPLS Label Stack): (\d+)")
+
+
+def _blocks(lines, indent, start):
+    """Split lines into blocks starting at lines with exactly `indent`
+    spaces that begin with `start`; a block runs until the next line with
+    that indentation or less."""
+    blocks, cur = [], None
+    for line in lines:
+        ind = len(line) - len(line.lstrip(" "))
+        if ind == indent and line.strip().startswith(start):
+            cur = [line]
+            blocks.append(cur)
+        elif cur is not None and ind > indent:
+            cur.append(line)
+        else:
+            cur = None
+    return blocks
+
+
+def evpn_routes(pcap, src=None):
+    """Every EVPN route advertised in the capture (the last advertisement of
+    each), as tshark decodes it: {NLRI text without labels: dict} with
+    nexthop, labels (20-bit, NLRI order), esi, ext_communities (tshark's
+    text of each), pmsi_type, pmsi_flags, pmsi_label, pmsi_endpoint."""
+    flt = "bgp.type == 2 && bgp.update.path_attribute.mp_reach_nlri.safi == 70"
+    if src:
+        flt += " && ip.src == %s" % src
+    text = verbose(pcap, flt)
+    routes = {}
+    msgs = re.split(r"\n(?=Border Gateway Protocol - )|\n(?=Frame \d+:)", text)
+    for msg in msgs:
+        if not msg.startswith("Border Gateway Protocol - UPDATE"):
+            continue
+        lines = msg.splitlines()
+        attrs = {}
+        for b in _blocks(lines, 8, "Path Attribute - "):
+            name = b[0].strip()[len("Path Attribute - "):].split(":")[0].strip()
+            attrs[name] = b
+        mp = attrs.get("MP_REACH_NLRI")
+        if not mp:
+            continue
+        nh = None
+        for line in mp:
+            m = re.match(r"\s+Next hop: (\S+)", line)
+            if m:
+                nh = m.group(1)
+        # one text block per community, as tshark prints it
+        ecom = ["\n".join(l.strip() for l in b)
+                for b in _blocks(attrs.get("EXTENDED_COMMUNITIES", []), 16, "")]
+        pmsi = "\n".join(attrs.get("PMSI_TUNNEL_ATTRIBUTE", []))
+
+        def grab(rx, s=pmsi):
+            m = re.search(rx, s)
+            return m.group(1) if m else None
+
+        pm_label = grab(r"= MPLS Label: (\d+)")
+        for nl in _blocks(mp, 16, "EVPN NLRI:"):
+            body = "\n".join(nl)
+            key = tuple(l.strip() for l in nl if "MPLS Label" not in l)
+            routes[key] = {
+                "nexthop": nh,
+                "labels": [int(x) for x in _EVPN_LABEL_RE.findall(body)],
+                "esi": grab(r"ESI: (\S+)", body),
+                "ext_communities": ecom,
+                "pmsi_type": grab(r"Tunnel Type: (.+)"),
+                "pmsi_flags": grab(r"\n\s+Flags: (\d+)\n"),
+                "pmsi_label": int(pm_label) if pm_label else None,
+                "pmsi_endpoint": grab(r"IP end point: (\S+)"),
+            }
+    return routes
