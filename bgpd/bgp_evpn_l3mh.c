@@ -35,6 +35,7 @@
 #include "bgpd/bgp_ecommunity.h"
 #include "bgpd/bgp_evpn.h"
 #include "bgpd/bgp_evpn_evi_rt.h"
+#include "bgpd/bgp_evpn_l3mh.h"
 #include "bgpd/bgp_evpn_l3mh_import.h"
 #include "bgpd/bgp_evpn_mh.h"
 #include "bgpd/bgp_evpn_private.h"
@@ -49,22 +50,7 @@
 DEFINE_MTYPE_STATIC(BGPD, L3MH_VRF, "EVPN L3MH VRF config");
 DEFINE_MTYPE_STATIC(BGPD, L3MH_NEIGH, "EVPN L3MH neighbour");
 
-static bool l3mh_debug;
-#define L3MH_DEBUG(fmt, ...)                                                   \
-	do {                                                                   \
-		if (l3mh_debug)                                                \
-			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);          \
-	} while (0)
-
-/* ARP/ND sync config of one BGP instance (a VRF, or the default one for
- * the global routing table)
- */
-struct l3mh_vrf {
-	struct bgp *bgp;
-	enum l3mh_rt_mode mode;
-	struct ecommunity *rts; /* configured RTs; else the VRF's */
-	struct prefix_rd prd;	/* RD of its sync routes */
-};
+bool l3mh_debug;
 
 /* Local and synced entries, in one table for show */
 enum l3mh_origin { L3MH_LOCAL, L3MH_SYNCED };
@@ -98,7 +84,12 @@ static struct {
  * Helpers
  * ------------------------------------------------------------------------
  */
-static struct in_addr l3mh_originator_ip(void)
+bool l3mh_enabled(void)
+{
+	return l3mh.enabled;
+}
+
+struct in_addr l3mh_originator_ip(void)
 {
 	struct bgp *bgp = bgp_get_evpn();
 
@@ -107,7 +98,7 @@ static struct in_addr l3mh_originator_ip(void)
 	return bgp ? bgp->router_id : (struct in_addr){};
 }
 
-static struct l3mh_vrf *l3mh_vrf_find(const struct bgp *bgp)
+struct l3mh_vrf *l3mh_vrf_find(const struct bgp *bgp)
 {
 	struct listnode *node;
 	struct l3mh_vrf *lv;
@@ -118,7 +109,16 @@ static struct l3mh_vrf *l3mh_vrf_find(const struct bgp *bgp)
 	return NULL;
 }
 
-static struct l3mh_vrf *l3mh_vrf_find_id(vrf_id_t vrf_id)
+void l3mh_vrf_foreach(void (*fn)(struct l3mh_vrf *lv, void *arg), void *arg)
+{
+	struct listnode *node, *nnode;
+	struct l3mh_vrf *lv;
+
+	for (ALL_LIST_ELEMENTS(l3mh.vrfs, node, nnode, lv))
+		fn(lv, arg);
+}
+
+struct l3mh_vrf *l3mh_vrf_find_id(vrf_id_t vrf_id)
 {
 	struct bgp *bgp = bgp_lookup_by_vrf_id(vrf_id);
 
@@ -269,8 +269,8 @@ static void l3mh_route_prefix(const struct l3mh_neigh *ln,
  * EVI-RT type 3 (or itself) in the IPv6 Address Specific Extended
  * Community attribute, *ecom6 (NULL if none).
  */
-static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi,
-					  struct ecommunity **ecom6)
+struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, const esi_t *esi,
+				   struct ecommunity **ecom6)
 {
 	const struct ecommunity *rts = l3mh_vrf_rts(lv);
 	struct ecommunity *ecom = ecommunity_new();
@@ -281,7 +281,7 @@ static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi,
 
 	*ecom6 = NULL;
 	if (lv->mode == L3MH_RT_ES_IMPORT) {
-		es_get_system_mac(esi, &es_mac);
+		es_get_system_mac((esi_t *)esi, &es_mac);
 		encode_es_rt_extcomm(&eval, &es_mac);
 		ecommunity_add_val(ecom, &eval, true, false);
 	}
@@ -314,8 +314,7 @@ static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, esi_t *esi,
 }
 
 /* the 8- and 20-octet extended communities of a received route */
-static void l3mh_route_ecoms_get(const struct attr *attr,
-				 struct l3mh_route_ecoms *rc)
+void l3mh_route_ecoms_get(const struct attr *attr, struct l3mh_route_ecoms *rc)
 {
 	const struct ecommunity *ecom = bgp_attr_get_ecommunity(attr);
 	const struct ecommunity *ecom6 = bgp_attr_get_ipv6_ecommunity(attr);
@@ -344,36 +343,49 @@ static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn,
 	return NULL;
 }
 
-static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
+/*
+ * The attributes of a sync route of an ES (draft 3.6.1, 3.7): next hop =
+ * originator IP, the route targets of the VRF's mode, no label, no BGP
+ * Encapsulation EC. The caller may add more, then calls
+ * l3mh_self_route_update(), which interns them. False if there is no
+ * originator IP yet.
+ */
+bool l3mh_self_route_attr(struct l3mh_vrf *lv, const esi_t *esi,
+			  struct attr *attr)
 {
 	struct bgp *bgp_evpn = bgp_get_evpn();
 	struct in_addr orig = l3mh_originator_ip();
-	struct bgp_path_info *pi;
-	struct bgp_dest *dest;
-	struct prefix_evpn p;
-	struct attr attr, *attr_new;
 	struct ecommunity *ecom, *ecom6;
 
 	if (!bgp_evpn || !orig.s_addr)
-		return;
-
-	bgp_attr_default_set(&attr, bgp_evpn, BGP_ORIGIN_IGP);
-	attr.nexthop = orig;
-	attr.mp_nexthop_global_in = orig;
-	attr.mp_nexthop_len = BGP_ATTR_NHLEN_IPV4;
-	attr.esi = ln->esi;
-	ecom = l3mh_route_ecom(lv, &ln->esi, &ecom6);
+		return false;
+	bgp_attr_default_set(attr, bgp_evpn, BGP_ORIGIN_IGP);
+	attr->nexthop = orig;
+	attr->mp_nexthop_global_in = orig;
+	attr->mp_nexthop_len = BGP_ATTR_NHLEN_IPV4;
+	ecom = l3mh_route_ecom(lv, esi, &ecom6);
 	/* bgp_attr_intern() interns them */
-	bgp_attr_set_ecommunity(&attr, ecom);
-	bgp_attr_set_ipv6_ecommunity(&attr, ecom6);
-	attr_new = bgp_attr_intern(&attr);
-	/* drop the temporary attribute's own reference */
-	aspath_unintern(&attr.aspath);
+	bgp_attr_set_ecommunity(attr, ecom);
+	bgp_attr_set_ipv6_ecommunity(attr, ecom6);
+	return true;
+}
 
-	l3mh_route_prefix(ln, &p);
+/* Advertise (p, prd) with attr, as this PE's own route */
+void l3mh_self_route_update(const struct prefix_evpn *p,
+			    const struct prefix_rd *prd, struct attr *attr)
+{
+	struct bgp *bgp_evpn = bgp_get_evpn();
+	struct bgp_path_info *pi;
+	struct bgp_dest *dest;
+	struct attr *attr_new;
+
+	attr_new = bgp_attr_intern(attr);
+	/* drop the temporary attribute's own reference */
+	aspath_unintern(&attr->aspath);
+
 	dest = bgp_evpn_global_node_get(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],
-					AFI_L2VPN, SAFI_EVPN, &p, &lv->prd,
-					NULL);
+					AFI_L2VPN, SAFI_EVPN, p,
+					(struct prefix_rd *)prd, NULL);
 	pi = l3mh_self_path(bgp_evpn, dest);
 	if (pi && attrhash_cmp(pi->attr, attr_new) &&
 	    !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
@@ -394,32 +406,52 @@ static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
 		SET_FLAG(pi->flags, BGP_PATH_VALID);
 		bgp_path_info_add(dest, pi);
 	}
-	L3MH_DEBUG("advertise %pFX rd %pRDP", &p, &lv->prd);
+	L3MH_DEBUG("advertise %pFX rd %pRDP", p, prd);
 	bgp_process(bgp_evpn, dest, pi, AFI_L2VPN, SAFI_EVPN);
 	bgp_dest_unlock_node(dest);
 }
 
-static void l3mh_route_withdraw(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
+void l3mh_self_route_withdraw(const struct prefix_evpn *p,
+			      const struct prefix_rd *prd)
 {
 	struct bgp *bgp_evpn = bgp_get_evpn();
 	struct bgp_path_info *pi;
 	struct bgp_dest *dest;
-	struct prefix_evpn p;
 
 	if (!bgp_evpn)
 		return;
-	l3mh_route_prefix(ln, &p);
 	dest = bgp_evpn_global_node_lookup(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],
-					   SAFI_EVPN, &p, &lv->prd, NULL);
+					   SAFI_EVPN, p,
+					   (struct prefix_rd *)prd, NULL);
 	if (!dest)
 		return;
 	pi = l3mh_self_path(bgp_evpn, dest);
 	if (pi) {
-		L3MH_DEBUG("withdraw %pFX rd %pRDP", &p, &lv->prd);
+		L3MH_DEBUG("withdraw %pFX rd %pRDP", p, prd);
 		bgp_path_info_delete(dest, pi);
 		bgp_process(bgp_evpn, dest, pi, AFI_L2VPN, SAFI_EVPN);
 	}
 	bgp_dest_unlock_node(dest);
+}
+
+static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
+{
+	struct prefix_evpn p;
+	struct attr attr;
+
+	if (!l3mh_self_route_attr(lv, &ln->esi, &attr))
+		return;
+	attr.esi = ln->esi;
+	l3mh_route_prefix(ln, &p);
+	l3mh_self_route_update(&p, &lv->prd, &attr);
+}
+
+static void l3mh_route_withdraw(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
+{
+	struct prefix_evpn p;
+
+	l3mh_route_prefix(ln, &p);
+	l3mh_self_route_withdraw(&p, &lv->prd);
 }
 
 static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
@@ -459,8 +491,6 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
 	l3mh_route_update(lv, ln);
 }
 
-static bool l3mh_es_is_local(const esi_t *esi, void *arg);
-
 /* (Re)advertise or withdraw every local entry of a VRF: advertised are
  * those on an ES that bgpd knows as local
  */
@@ -487,13 +517,14 @@ static void l3mh_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
 	struct l3mh_refresh_ctx ctx = { .lv = lv, .withdraw = withdraw };
 
 	hash_iterate(l3mh.neighs, l3mh_vrf_refresh_walk, &ctx);
+	l3mh_gm_vrf_refresh(lv, withdraw);
 }
 
 /* ------------------------------------------------------------------------
  * Receiving (draft 3.6.2)
  * ------------------------------------------------------------------------
  */
-static bool l3mh_es_is_local(const esi_t *esi, void *arg)
+bool l3mh_es_is_local(const esi_t *esi, void *arg)
 {
 	struct bgp_evpn_es *es = bgp_evpn_es_find(esi);
 
@@ -512,7 +543,7 @@ static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len,
 	return NULL;
 }
 
-static const struct l3mh_import_ctx l3mh_import_ctx = {
+const struct l3mh_import_ctx l3mh_import_ctx = {
 	.es_is_local = l3mh_es_is_local,
 	.vrf_for_rt = l3mh_vrf_for_rt,
 };
@@ -584,8 +615,12 @@ static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi,
 	char esi_buf[ESI_STR_LEN];
 	void *vrf;
 
-	if (!l3mh.enabled || safi != SAFI_EVPN ||
-	    p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
+	if (!l3mh.enabled || safi != SAFI_EVPN)
+		return 0;
+	if (p->prefix.route_type == BGP_EVPN_JOIN_SYNC_ROUTE ||
+	    p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE)
+		return l3mh_gm_update_taw(peer, p, prd, attr);
+	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
 	    is_evpn_prefix_ipaddr_none(p))
 		return 0;
 	l3mh_route_ecoms_get(attr, &rc);
@@ -637,6 +672,13 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 		if ((old_route && old_route->peer == bgp->peer_self) ||
 		    (new_route && new_route->peer == bgp->peer_self))
 			l3mh_es_changed();
+		/* the PEs of an ES: DF election of the IGMP/MLD sync */
+		l3mh_gm_es_changed();
+		return 0;
+	}
+	if (p->prefix.route_type == BGP_EVPN_JOIN_SYNC_ROUTE ||
+	    p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE) {
+		l3mh_gm_route_update(bgp, dest, new_route);
 		return 0;
 	}
 	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
@@ -689,8 +731,8 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 
 static void l3mh_reimport_rib(void);
 
-/* Run the import decision again for every RT-2 (config changed) */
-static void l3mh_reimport_all(void)
+/* Run the import decision again for every RT-2/7/8 (config changed) */
+void l3mh_reimport_all(void)
 {
 	l3mh_refresh_peers();
 	l3mh_reimport_rib();
@@ -716,7 +758,9 @@ static void l3mh_reimport_rib(void)
 				(const struct prefix_evpn *)
 					bgp_dest_get_prefix(dest);
 
-			if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE)
+			if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE &&
+			    p->prefix.route_type != BGP_EVPN_JOIN_SYNC_ROUTE &&
+			    p->prefix.route_type != BGP_EVPN_LEAVE_SYNC_ROUTE)
 				continue;
 			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
 			     pi = pi->next)
@@ -812,6 +856,12 @@ static int l3mh_zclient_msg(struct zclient *zc,
 	case L3MH_ZAPI_REPLAY_DONE:
 		l3mh_replay_done();
 		break;
+	case L3MH_ZAPI_GM_LOCAL_ADD:
+	case L3MH_ZAPI_GM_LOCAL_DEL:
+	case L3MH_ZAPI_GM_LEAVE:
+	case L3MH_ZAPI_GM_REPLAY:
+		l3mh_gm_zclient_msg(hdr->type, s, vrf_id);
+		break;
 	default:
 		break;
 	}
@@ -892,6 +942,7 @@ static void l3mh_zebra_connected(struct zclient *zc)
 	l3mh.zebra_knows = false;
 	if (l3mh.enabled)
 		l3mh_zebra_send_enable();
+	l3mh_gm_zebra_connected();
 }
 
 /* ------------------------------------------------------------------------
@@ -1075,6 +1126,7 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 			lv->mode == L3MH_RT_IP_VRF
 				? " route-target-mode ip-vrf"
 				: "");
+		l3mh_gm_config_write(lv, vty);
 		if (lv->rts && lv->rts->unit_size == IPV6_ECOMMUNITY_SIZE) {
 			const uint8_t *v = lv->rts->val;
 
@@ -1209,6 +1261,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(bgp_routerid_update, l3mh_routerid_update);
 	hook_register(bgp_hook_config_write_debug, l3mh_debug_config_write);
 	hook_register(zclient_extension_msg, l3mh_zclient_msg);
+	l3mh_gm_init();
 	if (zclient) {
 		l3mh_zebra_connected_orig = zclient->zebra_connected;
 		zclient->zebra_connected = l3mh_zebra_connected;

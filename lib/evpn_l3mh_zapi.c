@@ -24,6 +24,22 @@ const char *l3mh_zapi_type2str(uint16_t type)
 		return "REPLAY";
 	case L3MH_ZAPI_REPLAY_DONE:
 		return "REPLAY_DONE";
+	case L3MH_ZAPI_GM_LOCAL_ADD:
+		return "GM_LOCAL_ADD";
+	case L3MH_ZAPI_GM_LOCAL_DEL:
+		return "GM_LOCAL_DEL";
+	case L3MH_ZAPI_GM_LEAVE:
+		return "GM_LEAVE";
+	case L3MH_ZAPI_GM_SYNC_ADD:
+		return "GM_SYNC_ADD";
+	case L3MH_ZAPI_GM_SYNC_DEL:
+		return "GM_SYNC_DEL";
+	case L3MH_ZAPI_GM_ES_DF:
+		return "GM_ES_DF";
+	case L3MH_ZAPI_GM_IF:
+		return "GM_IF";
+	case L3MH_ZAPI_GM_REPLAY:
+		return "GM_REPLAY";
 	}
 	return "unknown";
 }
@@ -66,6 +82,76 @@ bool l3mh_zapi_neigh_decode(struct stream *s, struct l3mh_zapi_neigh *n)
 	STREAM_GET_IPADDR(s, &n->ip);
 	STREAM_GET(n->mac.octet, s, ETH_ALEN);
 	STREAM_GETL(s, n->ifindex);
+	return true;
+
+stream_failure:
+	return false;
+}
+
+void l3mh_zapi_gm_encode(struct stream *s, const struct l3mh_zapi_gm *g)
+{
+	stream_put(s, g->esi.val, ESI_BYTES);
+	stream_putl(s, g->etag);
+	stream_putl(s, g->ifindex);
+	stream_put_ipaddr(s, &g->src);
+	stream_put_ipaddr(s, &g->grp);
+	stream_putc(s, g->flags);
+	stream_putc(s, g->max_resp);
+}
+
+bool l3mh_zapi_gm_decode(struct stream *s, struct l3mh_zapi_gm *g)
+{
+	memset(g, 0, sizeof(*g));
+	STREAM_GET(g->esi.val, s, ESI_BYTES);
+	STREAM_GETL(s, g->etag);
+	STREAM_GETL(s, g->ifindex);
+	STREAM_GET_IPADDR(s, &g->src);
+	STREAM_GET_IPADDR(s, &g->grp);
+	STREAM_GETC(s, g->flags);
+	STREAM_GETC(s, g->max_resp);
+	/* source and group of one family */
+	return g->src.ipa_type == g->grp.ipa_type;
+
+stream_failure:
+	return false;
+}
+
+void l3mh_zapi_es_df_encode(struct stream *s, const struct l3mh_zapi_es_df *df)
+{
+	stream_put(s, df->esi.val, ESI_BYTES);
+	stream_putw(s, df->n_pes);
+	stream_putw(s, df->ordinal);
+}
+
+bool l3mh_zapi_es_df_decode(struct stream *s, struct l3mh_zapi_es_df *df)
+{
+	memset(df, 0, sizeof(*df));
+	STREAM_GET(df->esi.val, s, ESI_BYTES);
+	STREAM_GETW(s, df->n_pes);
+	STREAM_GETW(s, df->ordinal);
+	return !df->n_pes || df->ordinal < df->n_pes;
+
+stream_failure:
+	return false;
+}
+
+void l3mh_zapi_gm_if_encode(struct stream *s, const struct l3mh_zapi_gm_if *gi)
+{
+	stream_putl(s, gi->ifindex);
+	stream_putc(s, gi->es);
+	stream_putc(s, gi->df);
+}
+
+bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi)
+{
+	uint8_t es, df;
+
+	memset(gi, 0, sizeof(*gi));
+	STREAM_GETL(s, gi->ifindex);
+	STREAM_GETC(s, es);
+	STREAM_GETC(s, df);
+	gi->es = !!es;
+	gi->df = !!df;
 	return true;
 
 stream_failure:

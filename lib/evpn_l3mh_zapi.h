@@ -12,6 +12,21 @@
  *   zebra -> bgpd  REPLAY_DONE  end of a replay: local entries not sent
  *                               since the REPLAY are gone
  *
+ * IGMP/MLD join synchronization (draft section 3.7, RFC 9251 RT-7/RT-8),
+ * between pimd/pim6d and bgpd through zebra, which maps an interface to
+ * its ES and Ethernet Tag and back:
+ *
+ *   pimd -> zebra -> bgpd  GM_LOCAL    a membership learned on an ES
+ *                                      (sub-)interface came or went
+ *   pimd -> zebra -> bgpd  GM_LEAVE    a leave started the last member
+ *                                      queries (RT-8)
+ *   bgpd -> zebra -> pimd  GM_SYNC     a membership synced from an ES peer
+ *   bgpd -> zebra          GM_ES_DF    the PEs of an ES (DF election)
+ *   zebra -> pimd          GM_IF       an ES (sub-)interface and whether
+ *                                      this PE is its DF
+ *   pimd -> zebra -> bgpd  GM_REPLAY   send every GM_SYNC and GM_ES_DF again
+ *   bgpd -> zebra -> pimd  GM_REPLAY   send every GM_LOCAL again
+ *
  * One encode/decode pair per message, shared by both modules.
  */
 #ifndef _FRR_EVPN_L3MH_ZAPI_H
@@ -36,6 +51,14 @@ enum l3mh_zapi_type {
 	L3MH_ZAPI_SYNC_NEIGH_DEL,
 	L3MH_ZAPI_REPLAY,
 	L3MH_ZAPI_REPLAY_DONE,
+	L3MH_ZAPI_GM_LOCAL_ADD,
+	L3MH_ZAPI_GM_LOCAL_DEL,
+	L3MH_ZAPI_GM_LEAVE,
+	L3MH_ZAPI_GM_SYNC_ADD,
+	L3MH_ZAPI_GM_SYNC_DEL,
+	L3MH_ZAPI_GM_ES_DF,
+	L3MH_ZAPI_GM_IF,
+	L3MH_ZAPI_GM_REPLAY,
 };
 
 struct l3mh_zapi_enable {
@@ -56,6 +79,39 @@ struct l3mh_zapi_neigh {
 	ifindex_t ifindex; /* LOCAL_NEIGH: the sender's interface; else 0 */
 };
 
+/*
+ * An IGMP/MLD membership: between zebra and bgpd the ES and Ethernet Tag
+ * name the interface, between zebra and pimd its ifindex. The VRF travels
+ * in the ZAPI header.
+ */
+struct l3mh_zapi_gm {
+	esi_t esi;
+	uint32_t etag;
+	ifindex_t ifindex;
+	struct ipaddr src; /* the any address of grp's family for (*,G) */
+	struct ipaddr grp;
+	uint8_t flags;	  /* EVPN_MCAST_FLAG_* (RFC 9251 section 9) */
+	uint8_t max_resp; /* GM_LEAVE: maximum response time, 1/10 s */
+};
+
+/* GM_ES_DF: this PE is PE number `ordinal` (0-based, by originator IP) of
+ * the n_pes PEs of the ES; n_pes 0: no IGMP/MLD sync on the ES
+ */
+struct l3mh_zapi_es_df {
+	esi_t esi;
+	uint16_t n_pes;
+	uint16_t ordinal;
+};
+
+/* GM_IF: ifindex is (es) or is no longer an ES (sub-)interface with IGMP/MLD
+ * sync; df: this PE forwards multicast to the ES on it
+ */
+struct l3mh_zapi_gm_if {
+	ifindex_t ifindex;
+	bool es;
+	bool df;
+};
+
 extern const char *l3mh_zapi_type2str(uint16_t type);
 
 extern void l3mh_zapi_enable_encode(struct stream *s,
@@ -67,6 +123,15 @@ extern void l3mh_zapi_neigh_encode(struct stream *s,
 				   const struct l3mh_zapi_neigh *n);
 extern bool l3mh_zapi_neigh_decode(struct stream *s,
 				   struct l3mh_zapi_neigh *n);
+
+extern void l3mh_zapi_gm_encode(struct stream *s, const struct l3mh_zapi_gm *g);
+extern bool l3mh_zapi_gm_decode(struct stream *s, struct l3mh_zapi_gm *g);
+extern void l3mh_zapi_es_df_encode(struct stream *s,
+				   const struct l3mh_zapi_es_df *df);
+extern bool l3mh_zapi_es_df_decode(struct stream *s, struct l3mh_zapi_es_df *df);
+extern void l3mh_zapi_gm_if_encode(struct stream *s,
+				   const struct l3mh_zapi_gm_if *gi);
+extern bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,10 @@
  *   3.5  Ethernet Tag <-> L3 (sub-)interface of the ES
  *   3.6  ARP/ND synchronization: local entries go to bgpd (RT-2), entries
  *        synced from an ES peer are installed in the kernel
+ *   3.7  IGMP/MLD synchronization: relays memberships between pimd/pim6d
+ *        and bgpd (RT-7/RT-8), mapping an interface to its ES and
+ *        Ethernet Tag and back, and tells pimd/pim6d on which ES
+ *        (sub-)interfaces this PE is the designated forwarder
  *
  * bgpd's evpn_l3mh module turns the feature on (L3MH_ZAPI_ENABLE); this
  * module then reports every usable locally learned neighbour on an ES
@@ -39,6 +43,7 @@
 #include "zebra/zserv.h"
 
 DEFINE_MTYPE_STATIC(ZEBRA, L3MH_SYNC_NEIGH, "EVPN L3MH synced neighbour");
+DEFINE_MTYPE_STATIC(ZEBRA, L3MH_GM, "EVPN L3MH IGMP/MLD sync state");
 
 static bool l3mh_debug;
 #define L3MH_DEBUG(fmt, ...)                                                   \
@@ -52,6 +57,8 @@ static struct {
 	struct in_addr originator_ip;
 	uint16_t retention; /* s; 0: synced entries go with their route */
 	struct hash *sync_neighs;
+	struct list *es_dfs; /* struct l3mh_es_df: ESs with IGMP/MLD sync */
+	struct list *gm_ifs; /* struct l3mh_gm_if: what pimd was told */
 } l3mh;
 
 /* ------------------------------------------------------------------------
@@ -488,6 +495,202 @@ static void l3mh_replay(void)
 }
 
 /* ------------------------------------------------------------------------
+ * IGMP/MLD synchronization relay (draft section 3.7)
+ * ------------------------------------------------------------------------
+ */
+/* the PEs of an ES with IGMP/MLD sync, from bgpd (its RT-4s) */
+struct l3mh_es_df {
+	esi_t esi;
+	uint16_t n_pes;
+	uint16_t ordinal; /* this PE's place among them */
+};
+
+/* an ES (sub-)interface as pimd/pim6d were told */
+struct l3mh_gm_if {
+	ifindex_t ifindex;
+	vrf_id_t vrf_id;
+	bool df;
+	bool seen; /* in the current evaluation */
+};
+
+static void l3mh_gm_free(void *arg)
+{
+	XFREE(MTYPE_L3MH_GM, arg);
+}
+
+static struct l3mh_es_df *l3mh_es_df_find(const esi_t *esi)
+{
+	struct listnode *node;
+	struct l3mh_es_df *d;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.es_dfs, node, d))
+		if (!memcmp(&d->esi, esi, sizeof(*esi)))
+			return d;
+	return NULL;
+}
+
+/*
+ * The designated forwarder of an <ES, Ethernet Tag>: the service carving
+ * of RFC 7432 section 8.5, PE number (Ethernet Tag mod N) of the N PEs of
+ * the ES ordered by originator IP. Both PEs compute it from the same RT-4s.
+ */
+static bool l3mh_gm_if_df(struct interface *ifp, bool *df)
+{
+	struct zebra_evpn_es *es;
+	struct l3mh_es_df *d;
+	uint32_t etag;
+
+	es = l3mh_if_es(ifp, &etag);
+	if (!es)
+		return false;
+	d = l3mh_es_df_find(&es->esi);
+	if (!d || !d->n_pes)
+		return false;
+	*df = etag % d->n_pes == d->ordinal;
+	return true;
+}
+
+/* one copy to each PIM client (pimd and pim6d): consumes s */
+static void l3mh_send_pim(struct stream *s)
+{
+	struct listnode *node;
+	struct zserv *client;
+
+	stream_putw_at(s, 0, stream_get_endp(s));
+	for (ALL_LIST_ELEMENTS_RO(zrouter.client_list, node, client))
+		if (client->proto == ZEBRA_ROUTE_PIM)
+			zserv_send_message(client, stream_dup(s));
+	stream_free(s);
+}
+
+static void l3mh_send_gm_if(const struct l3mh_gm_if *gi, bool es)
+{
+	struct l3mh_zapi_gm_if z = { .ifindex = gi->ifindex, .es = es,
+				     .df = gi->df };
+	struct stream *s = l3mh_msg_start(L3MH_ZAPI_GM_IF, gi->vrf_id);
+
+	L3MH_DEBUG("send GM_IF ifindex %u vrf %u es %d df %d", gi->ifindex,
+		   gi->vrf_id, es, gi->df);
+	l3mh_zapi_gm_if_encode(s, &z);
+	l3mh_send_pim(s);
+}
+
+static void l3mh_send_gm_replay(struct zserv *client)
+{
+	if (client)
+		l3mh_msg_send(client,
+			      l3mh_msg_start(L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT));
+}
+
+/* Tell pimd/pim6d which interfaces are ES (sub-)interfaces with IGMP/MLD
+ * sync now and where this PE is the DF; all of them if `all`.
+ */
+static void l3mh_gm_ifs_eval(bool all)
+{
+	struct listnode *node, *nnode;
+	struct l3mh_gm_if *gi;
+	struct interface *ifp;
+	struct vrf *vrf;
+	bool df, added = false;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.gm_ifs, node, gi))
+		gi->seen = false;
+	RB_FOREACH (vrf, vrf_id_head, &vrfs_by_id)
+		FOR_ALL_INTERFACES (vrf, ifp) {
+			if (!l3mh.enabled || !l3mh_gm_if_df(ifp, &df))
+				continue;
+			for (ALL_LIST_ELEMENTS_RO(l3mh.gm_ifs, node, gi))
+				if (gi->ifindex == ifp->ifindex)
+					break;
+			if (!gi) {
+				gi = XCALLOC(MTYPE_L3MH_GM, sizeof(*gi));
+				gi->ifindex = ifp->ifindex;
+				gi->df = !df;
+				listnode_add(l3mh.gm_ifs, gi);
+				added = true;
+			}
+			gi->seen = true;
+			if (gi->df == df && gi->vrf_id == vrf->vrf_id && !all)
+				continue;
+			gi->df = df;
+			gi->vrf_id = vrf->vrf_id;
+			l3mh_send_gm_if(gi, true);
+		}
+	for (ALL_LIST_ELEMENTS(l3mh.gm_ifs, node, nnode, gi)) {
+		if (gi->seen)
+			continue;
+		l3mh_send_gm_if(gi, false);
+		list_delete_node(l3mh.gm_ifs, node);
+		XFREE(MTYPE_L3MH_GM, gi);
+	}
+	/* memberships synced before their interface was known */
+	if (added)
+		l3mh_send_gm_replay(zserv_find_client(ZEBRA_ROUTE_BGP, 0));
+}
+
+static void l3mh_gm_es_df(const struct l3mh_zapi_es_df *z)
+{
+	struct l3mh_es_df *d = l3mh_es_df_find(&z->esi);
+
+	if (!z->n_pes) {
+		if (d) {
+			listnode_delete(l3mh.es_dfs, d);
+			XFREE(MTYPE_L3MH_GM, d);
+		}
+	} else {
+		if (!d) {
+			d = XCALLOC(MTYPE_L3MH_GM, sizeof(*d));
+			d->esi = z->esi;
+			listnode_add(l3mh.es_dfs, d);
+		}
+		d->n_pes = z->n_pes;
+		d->ordinal = z->ordinal;
+	}
+	l3mh_gm_ifs_eval(false);
+}
+
+/* pimd -> bgpd: name the interface by its ES and Ethernet Tag */
+static void l3mh_gm_local(uint16_t type, struct l3mh_zapi_gm *g)
+{
+	struct zserv *bgp = zserv_find_client(ZEBRA_ROUTE_BGP, 0);
+	struct interface *ifp = l3mh_if_lookup(g->ifindex);
+	struct zebra_evpn_es *es = ifp ? l3mh_if_es(ifp, &g->etag) : NULL;
+	struct stream *s;
+	bool df;
+
+	if (!es || !bgp || !l3mh_gm_if_df(ifp, &df)) {
+		L3MH_DEBUG("%s %pIA,%pIA ifindex %u: not on an ES with IGMP/MLD sync",
+			   l3mh_zapi_type2str(type), &g->src, &g->grp,
+			   g->ifindex);
+		return;
+	}
+	g->esi = es->esi;
+	s = l3mh_msg_start(type, ifp->vrf->vrf_id);
+	l3mh_zapi_gm_encode(s, g);
+	l3mh_msg_send(bgp, s);
+}
+
+/* bgpd -> pimd: the interface of the ES and Ethernet Tag, in the VRF */
+static void l3mh_gm_sync(uint16_t type, vrf_id_t vrf_id,
+			 struct l3mh_zapi_gm *g)
+{
+	struct interface *ifp = l3mh_es_etag_if(&g->esi, g->etag);
+	struct stream *s;
+
+	if (!ifp || ifp->vrf->vrf_id != vrf_id) {
+		L3MH_DEBUG("%s %pIA,%pIA etag %u vrf %u: %s",
+			   l3mh_zapi_type2str(type), &g->src, &g->grp,
+			   g->etag, vrf_id,
+			   ifp ? "interface in another VRF" : "no interface");
+		return;
+	}
+	g->ifindex = ifp->ifindex;
+	s = l3mh_msg_start(type, vrf_id);
+	l3mh_zapi_gm_encode(s, g);
+	l3mh_send_pim(s);
+}
+
+/* ------------------------------------------------------------------------
  * Messages from bgpd
  * ------------------------------------------------------------------------
  */
@@ -516,6 +719,8 @@ static int l3mh_zserv_msg(struct zserv *client,
 {
 	struct l3mh_zapi_enable en;
 	struct l3mh_zapi_neigh n;
+	struct l3mh_zapi_gm gm;
+	struct l3mh_zapi_es_df df;
 	vrf_id_t vrf_id = zvrf_id(zvrf);
 
 	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
@@ -543,6 +748,39 @@ static int l3mh_zserv_msg(struct zserv *client,
 		break;
 	case L3MH_ZAPI_REPLAY:
 		l3mh_replay();
+		break;
+	case L3MH_ZAPI_GM_LOCAL_ADD:
+	case L3MH_ZAPI_GM_LOCAL_DEL:
+	case L3MH_ZAPI_GM_LEAVE:
+	case L3MH_ZAPI_GM_SYNC_ADD:
+	case L3MH_ZAPI_GM_SYNC_DEL:
+		if (!l3mh_zapi_gm_decode(msg, &gm)) {
+			zlog_warn("evpn-l3mh: malformed %s from %s",
+				  l3mh_zapi_type2str(hdr->type),
+				  zebra_route_string(client->proto));
+			break;
+		}
+		if (hdr->type == L3MH_ZAPI_GM_SYNC_ADD ||
+		    hdr->type == L3MH_ZAPI_GM_SYNC_DEL)
+			l3mh_gm_sync(hdr->type, vrf_id, &gm);
+		else
+			l3mh_gm_local(hdr->type, &gm);
+		break;
+	case L3MH_ZAPI_GM_ES_DF:
+		if (l3mh_zapi_es_df_decode(msg, &df))
+			l3mh_gm_es_df(&df);
+		break;
+	case L3MH_ZAPI_GM_REPLAY:
+		if (client->proto == ZEBRA_ROUTE_PIM) {
+			/* a pimd (re)started: its ES interfaces, then bgpd's
+			 * synced memberships
+			 */
+			l3mh_gm_ifs_eval(true);
+			l3mh_send_gm_replay(
+				zserv_find_client(ZEBRA_ROUTE_BGP, 0));
+		} else
+			l3mh_send_pim(l3mh_msg_start(L3MH_ZAPI_GM_REPLAY,
+						     VRF_DEFAULT));
 		break;
 	default:
 		zlog_warn("evpn-l3mh: unknown message %u from %s", hdr->type,
@@ -587,6 +825,9 @@ static int l3mh_client_close(struct zserv *client)
 
 		l3mh_enable(&off);
 	}
+	/* without bgpd no DF is known: pimd drops the synced memberships */
+	list_delete_all_node(l3mh.es_dfs);
+	l3mh_gm_ifs_eval(false);
 	return 0;
 }
 
@@ -595,6 +836,8 @@ static int l3mh_if_update(struct interface *ifp)
 {
 	if (l3mh.enabled)
 		hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_eval_walk, NULL);
+	if (listcount(l3mh.es_dfs))
+		l3mh_gm_ifs_eval(false);
 	return 0;
 }
 
@@ -690,6 +933,10 @@ static int l3mh_late_init(struct event_loop *tm)
 	l3mh.sync_neighs = hash_create_size(1024, l3mh_sync_hash_key,
 					    l3mh_sync_hash_cmp,
 					    "EVPN L3MH synced neighbours");
+	l3mh.es_dfs = list_new();
+	l3mh.es_dfs->del = l3mh_gm_free;
+	l3mh.gm_ifs = list_new();
+	l3mh.gm_ifs->del = l3mh_gm_free;
 	install_element(VIEW_NODE, &show_evpn_l3mh_sync_cmd);
 	install_element(ENABLE_NODE, &debug_evpn_l3mh_cmd);
 	install_element(CONFIG_NODE, &debug_evpn_l3mh_cmd);

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * EVPN L3 multi-homing, bgpd side: IGMP/MLD join synchronization between
+ * the PEs of an Ethernet Segment with the routes of RFC 9251.
+ *
+ * draft-brissette-bess-evpn-l3-mh section 3.7 (the problem: section 1.2):
+ *   - a membership that pimd/pim6d learned on an ES (sub-)interface
+ *     (through zebra, which names the ES and Ethernet Tag) is advertised
+ *     as a Multicast Membership Report Synch route (RT-7, RFC 9251
+ *     section 9.2): ESI, Ethernet Tag = VLAN (section 3.5), (S,G), the
+ *     originator, the IGMP/MLD version and filter mode flags, and the
+ *     route targets of the VRF's mode (section 3.3: ES-Import RT + one
+ *     EVI-RT, or the IP-VRF's RTs);
+ *   - a leave is advertised as a Multicast Leave Synch route (RT-8,
+ *     section 9.3) with the maximum response time, until the membership
+ *     goes and both routes are withdrawn;
+ *   - an RT-7 of an ES peer that passes the import rules of section 3.6.2
+ *     goes to pimd/pim6d, which joins it on the mapped interface; a bad
+ *     one is treated as withdrawn;
+ *   - the PEs of each local ES (their RT-4s) go to zebra, which elects the
+ *     designated forwarder of each <ES, Ethernet Tag> (RFC 7432 section
+ *     8.5) for pimd/pim6d.
+ */
+#include <zebra.h>
+
+#include "hash.h"
+#include "jhash.h"
+#include "json.h"
+#include "vty.h"
+#include "zclient.h"
+
+#include "lib/evpn_l3mh_zapi.h"
+#include "lib/evpn_mcast.h"
+#include "bgpd/bgpd.h"
+#include "bgpd/bgp_attr.h"
+#include "bgpd/bgp_evpn.h"
+#include "bgpd/bgp_evpn_l3mh.h"
+#include "bgpd/bgp_evpn_mh.h"
+#include "bgpd/bgp_evpn_vty.h"
+#include "bgpd/bgp_evpn_private.h"
+#include "bgpd/bgp_memory.h"
+#include "bgpd/bgp_route.h"
+#include "bgpd/bgp_table.h"
+#include "bgpd/bgp_vty.h"
+#include "bgpd/bgp_zebra.h"
+
+DEFINE_MTYPE_STATIC(BGPD, L3MH_GM, "EVPN L3MH IGMP/MLD membership");
+
+enum l3mh_gm_origin { L3MH_GM_LOCAL, L3MH_GM_SYNCED };
+
+/*
+ * A membership: local ones by (VRF, ES, Ethernet Tag, S, G), synced ones
+ * by the key of the RT-7 that synced them (RD, ES, Ethernet Tag, S, G,
+ * originator).
+ */
+struct l3mh_gm {
+	/* key */
+	enum l3mh_gm_origin origin;
+	vrf_id_t vrf_id; /* local; synced: where it was imported */
+	esi_t esi;
+	uint32_t etag;
+	struct ipaddr src; /* the any address for (*,G) */
+	struct ipaddr grp;
+	struct prefix_rd prd; /* synced */
+	struct ipaddr orig;   /* synced */
+
+	uint8_t flags;	  /* EVPN_MCAST_FLAG_* */
+	bool leave;	  /* local: RT-8 advertised; synced: RT-8 received */
+	uint8_t max_resp; /* of the leave, 1/10 s */
+	time_t uptime;
+};
+
+static struct {
+	struct hash *gms;
+	struct event *t_df;   /* the ES routes changed */
+	struct list *df_esis; /* esi_t: ESs zebra has a DF election for */
+} gm;
+
+/* ------------------------------------------------------------------------
+ * Table
+ * ------------------------------------------------------------------------
+ */
+static unsigned int l3mh_gm_hash_key(const void *arg)
+{
+	const struct l3mh_gm *g = arg;
+	uint32_t h = jhash(g->esi.val, ESI_BYTES, g->etag ^ g->origin);
+
+	h = jhash(&g->grp, sizeof(g->grp), h);
+	return jhash(&g->src, sizeof(g->src), h);
+}
+
+static bool l3mh_gm_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_gm *x = a, *y = b;
+
+	if (x->origin != y->origin || x->etag != y->etag ||
+	    memcmp(&x->esi, &y->esi, sizeof(x->esi)) || ipaddr_cmp(&x->src, &y->src) ||
+	    ipaddr_cmp(&x->grp, &y->grp))
+		return false;
+	if (x->origin == L3MH_GM_LOCAL)
+		return x->vrf_id == y->vrf_id;
+	return !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
+	       !ipaddr_cmp(&x->orig, &y->orig);
+}
+
+static bool l3mh_ipaddr_is_any(const struct ipaddr *ip)
+{
+	return IS_IPADDR_V4(ip) ? ip->ipaddr_v4.s_addr == INADDR_ANY
+				: IN6_IS_ADDR_UNSPECIFIED(&ip->ipaddr_v6);
+}
+
+static void l3mh_gm_free(struct l3mh_gm *g)
+{
+	hash_release(gm.gms, g);
+	XFREE(MTYPE_L3MH_GM, g);
+}
+
+/* ------------------------------------------------------------------------
+ * Advertising RT-7 and RT-8 (RFC 9251 sections 9.2, 9.3)
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_gm_prefix(const struct l3mh_gm *g, uint8_t route_type, struct prefix_evpn *p)
+{
+	struct ipaddr orig = { .ipa_type = IPADDR_V4 };
+
+	orig.ipaddr_v4 = l3mh_originator_ip();
+	evpn_mcast_prefix_build(p, route_type, &g->esi, g->etag,
+				l3mh_ipaddr_is_any(&g->src) ? NULL : &g->src, &g->grp, &orig);
+}
+
+static void l3mh_gm_withdraw(struct l3mh_vrf *lv, const struct l3mh_gm *g)
+{
+	struct prefix_evpn p;
+
+	l3mh_gm_prefix(g, BGP_EVPN_JOIN_SYNC_ROUTE, &p);
+	l3mh_self_route_withdraw(&p, &lv->prd);
+	l3mh_gm_prefix(g, BGP_EVPN_LEAVE_SYNC_ROUTE, &p);
+	l3mh_self_route_withdraw(&p, &lv->prd);
+}
+
+static void l3mh_gm_advertise(struct l3mh_vrf *lv, const struct l3mh_gm *g)
+{
+	struct prefix_evpn p;
+	struct attr attr;
+
+	if (!l3mh_self_route_attr(lv, &g->esi, &attr))
+		return;
+	attr.evpn_mcast.flags = g->flags;
+	l3mh_gm_prefix(g, BGP_EVPN_JOIN_SYNC_ROUTE, &p);
+	l3mh_self_route_update(&p, &lv->prd, &attr);
+
+	l3mh_gm_prefix(g, BGP_EVPN_LEAVE_SYNC_ROUTE, &p);
+	if (!g->leave) {
+		l3mh_self_route_withdraw(&p, &lv->prd);
+		return;
+	}
+	if (!l3mh_self_route_attr(lv, &g->esi, &attr))
+		return;
+	attr.evpn_mcast.flags = g->flags;
+	attr.evpn_mcast.max_resp_time = g->max_resp;
+	l3mh_self_route_update(&p, &lv->prd, &attr);
+}
+
+/* advertised if the VRF syncs IGMP/MLD and the ES is local */
+static void l3mh_gm_local_eval(struct l3mh_gm *g, bool withdraw)
+{
+	struct l3mh_vrf *lv = l3mh_vrf_find_id(g->vrf_id);
+
+	if (!lv)
+		return;
+	if (withdraw || !l3mh_enabled() || !lv->gm_sync || !l3mh_es_is_local(&g->esi, NULL))
+		l3mh_gm_withdraw(lv, g);
+	else
+		l3mh_gm_advertise(lv, g);
+}
+
+static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi_gm *z)
+{
+	struct l3mh_gm key = { .origin = L3MH_GM_LOCAL,
+			       .vrf_id = vrf_id,
+			       .esi = z->esi,
+			       .etag = z->etag,
+			       .src = z->src,
+			       .grp = z->grp };
+	struct l3mh_gm *g = hash_lookup(gm.gms, &key);
+
+	if (type == L3MH_ZAPI_GM_LOCAL_DEL) {
+		if (!g)
+			return;
+		l3mh_gm_local_eval(g, true);
+		l3mh_gm_free(g);
+		return;
+	}
+	if (!g) {
+		if (type == L3MH_ZAPI_GM_LEAVE)
+			return;
+		g = XCALLOC(MTYPE_L3MH_GM, sizeof(*g));
+		*g = key;
+		g->uptime = monotime(NULL);
+		(void)hash_get(gm.gms, g, hash_alloc_intern);
+	}
+	g->flags = z->flags;
+	if (type == L3MH_ZAPI_GM_LEAVE) {
+		g->leave = true;
+		g->max_resp = z->max_resp;
+	} else
+		g->leave = false;
+	l3mh_gm_local_eval(g, false);
+}
+
+struct l3mh_gm_vrf_ctx {
+	struct l3mh_vrf *lv;
+	bool withdraw;
+	struct list *gone;
+};
+
+static void l3mh_gm_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct l3mh_gm_vrf_ctx *ctx = arg;
+
+	if (g->vrf_id != ctx->lv->bgp->vrf_id)
+		return;
+	if (g->origin == L3MH_GM_LOCAL)
+		l3mh_gm_local_eval(g, ctx->withdraw);
+}
+
+void l3mh_gm_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
+{
+	struct l3mh_gm_vrf_ctx ctx = { .lv = lv, .withdraw = withdraw };
+
+	hash_iterate(gm.gms, l3mh_gm_vrf_refresh_walk, &ctx);
+}
+
+/* ------------------------------------------------------------------------
+ * Receiving RT-7 and RT-8 (draft 3.6.2 rules)
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_gm_send_sync(const struct l3mh_gm *g, bool add)
+{
+	uint16_t type = add ? L3MH_ZAPI_GM_SYNC_ADD : L3MH_ZAPI_GM_SYNC_DEL;
+	struct l3mh_zapi_gm z = {
+		.esi = g->esi, .etag = g->etag, .src = g->src, .grp = g->grp, .flags = g->flags
+	};
+	struct stream *s;
+
+	if (!zclient || zclient->sock < 0)
+		return;
+	L3MH_DEBUG("send %s %pIA,%pIA etag %u vrf %u", l3mh_zapi_type2str(type), &g->src, &g->grp,
+		   g->etag, g->vrf_id);
+	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type, g->vrf_id);
+	l3mh_zapi_gm_encode(s, &z);
+	zclient_extension_msg_send(zclient);
+}
+
+/* the membership key of an RT-7/RT-8 */
+static void l3mh_gm_key_from_route(const struct prefix_evpn *p, const struct prefix_rd *prd,
+				   struct l3mh_gm *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->origin = L3MH_GM_SYNCED;
+	key->esi = p->prefix.mcast_key.esi;
+	key->etag = p->prefix.mcast_key.eth_tag;
+	evpn_mcast_prefix_grp(p, &key->grp);
+	evpn_mcast_prefix_src(p, &key->src);
+	if (key->src.ipa_type == IPADDR_NONE) {
+		/* (*,G): the any address of G's family */
+		key->src.ipa_type = key->grp.ipa_type;
+	}
+	evpn_mcast_prefix_orig(p, &key->orig);
+	key->prd = *prd;
+}
+
+static bool l3mh_gm_route_ok(const struct prefix_evpn *p)
+{
+	struct ipaddr grp;
+
+	evpn_mcast_prefix_grp(p, &grp);
+	return IS_IPADDR_V4(&grp) || IS_IPADDR_V6(&grp);
+}
+
+int l3mh_gm_update_taw(struct peer *peer, const struct prefix_evpn *p, const struct prefix_rd *prd,
+		       struct attr *attr)
+{
+	struct l3mh_route_ecoms rc;
+	enum l3mh_verdict v;
+	char esi_buf[ESI_STR_LEN];
+	void *vrf;
+
+	l3mh_route_ecoms_get(attr, &rc);
+	v = l3mh_import_decide(&p->prefix.mcast_key.esi, &rc, &l3mh_import_ctx, &vrf);
+	if (v == L3MH_NOT_SYNC || v == L3MH_IMPORT)
+		return 0;
+	zlog_warn("evpn-l3mh: treat-as-withdraw RT-%u %pFX rd %pRDP esi %s from %s: %s",
+		  p->prefix.route_type, p, prd,
+		  esi_to_str(&p->prefix.mcast_key.esi, esi_buf, sizeof(esi_buf)), peer->host,
+		  l3mh_verdict2str(v));
+	return 1;
+}
+
+void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_path_info *new_route)
+{
+	const struct prefix_evpn *p = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
+	struct l3mh_vrf *lv = NULL;
+	struct l3mh_gm key, *g;
+	bool import = false;
+
+	if (!dest->pdest || !l3mh_gm_route_ok(p))
+		return;
+	l3mh_gm_key_from_route(p, (const struct prefix_rd *)bgp_dest_get_prefix(dest->pdest), &key);
+	if (l3mh_enabled() && new_route && new_route->peer != bgp->peer_self &&
+	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID)) {
+		struct l3mh_route_ecoms rc;
+		void *vrf = NULL;
+
+		l3mh_route_ecoms_get(new_route->attr, &rc);
+		if (l3mh_import_decide(&key.esi, &rc, &l3mh_import_ctx, &vrf) == L3MH_IMPORT) {
+			lv = vrf;
+			import = lv->gm_sync;
+		}
+	}
+	g = hash_lookup(gm.gms, &key);
+
+	if (p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE) {
+		/* shown with its RT-7; the membership goes with the RT-7 */
+		if (g) {
+			g->leave = import;
+			g->max_resp = import ? new_route->attr->evpn_mcast.max_resp_time : 0;
+		}
+		return;
+	}
+
+	if (!import) {
+		if (g) {
+			L3MH_DEBUG("unsync %pFX rd %pRDP", p, &key.prd);
+			l3mh_gm_send_sync(g, false);
+			l3mh_gm_free(g);
+		}
+		return;
+	}
+	if (g && (g->vrf_id != lv->bgp->vrf_id || g->flags != new_route->attr->evpn_mcast.flags)) {
+		l3mh_gm_send_sync(g, false);
+		l3mh_gm_free(g);
+		g = NULL;
+	}
+	if (g)
+		return;
+	g = XCALLOC(MTYPE_L3MH_GM, sizeof(*g));
+	*g = key;
+	g->vrf_id = lv->bgp->vrf_id;
+	g->flags = new_route->attr->evpn_mcast.flags;
+	g->uptime = monotime(NULL);
+	(void)hash_get(gm.gms, g, hash_alloc_intern);
+	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, &key.prd, lv->bgp->name_pretty);
+	l3mh_gm_send_sync(g, true);
+}
+
+/* ------------------------------------------------------------------------
+ * The PEs of each local ES, for the DF election in zebra
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_gm_any_vrf(struct l3mh_vrf *lv, void *arg)
+{
+	if (lv->gm_sync)
+		*(bool *)arg = true;
+}
+
+static int l3mh_in_addr_cmp(const void *a, const void *b)
+{
+	uint32_t x = ntohl(((const struct in_addr *)a)->s_addr);
+	uint32_t y = ntohl(((const struct in_addr *)b)->s_addr);
+
+	return x < y ? -1 : x > y;
+}
+
+static void l3mh_gm_send_es_df(const struct l3mh_zapi_es_df *df)
+{
+	struct stream *s;
+
+	if (!zclient || zclient->sock < 0)
+		return;
+	L3MH_DEBUG("send GM_ES_DF %u of %u PEs", df->ordinal, df->n_pes);
+	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_ES_DF, VRF_DEFAULT);
+	l3mh_zapi_es_df_encode(s, df);
+	zclient_extension_msg_send(zclient);
+}
+
+static void l3mh_gm_esi_free(void *arg)
+{
+	XFREE(MTYPE_L3MH_GM, arg);
+}
+
+static bool l3mh_gm_df_sent(const esi_t *esi)
+{
+	struct listnode *node;
+	esi_t *e;
+
+	for (ALL_LIST_ELEMENTS_RO(gm.df_esis, node, e))
+		if (!memcmp(e, esi, sizeof(*e)))
+			return true;
+	return false;
+}
+
+/*
+ * Every local ES: this PE (its originator IP) and the PEs whose RT-4 it
+ * received, in the order of their IP addresses (RFC 7432 section 8.5).
+ */
+static void l3mh_gm_df_update(struct event *e)
+{
+	struct in_addr ips[64];
+	struct l3mh_zapi_es_df df;
+	struct bgp_evpn_es_vtep *vtep;
+	struct bgp_evpn_es *es;
+	struct listnode *node, *nnode;
+	struct in_addr self;
+	bool any = false;
+	struct list *seen = list_new();
+	esi_t *esi;
+	int i, n;
+
+	if (l3mh_enabled())
+		l3mh_vrf_foreach(l3mh_gm_any_vrf, &any);
+	RB_FOREACH (es, bgp_es_rb_head, &bgp_mh_info->es_rb_tree) {
+		if (!any || !CHECK_FLAG(es->flags, BGP_EVPNES_LOCAL))
+			continue;
+		self = es->originator_ip.s_addr ? es->originator_ip : l3mh_originator_ip();
+		n = 0;
+		ips[n++] = self;
+		for (ALL_LIST_ELEMENTS_RO(es->es_vtep_list, node, vtep))
+			if (CHECK_FLAG(vtep->flags, BGP_EVPNES_VTEP_ESR) &&
+			    vtep->vtep_ip.s_addr != self.s_addr && n < (int)array_size(ips))
+				ips[n++] = vtep->vtep_ip;
+		qsort(ips, n, sizeof(ips[0]), l3mh_in_addr_cmp);
+		memset(&df, 0, sizeof(df));
+		df.esi = es->esi;
+		df.n_pes = n;
+		for (i = 0; i < n; i++)
+			if (ips[i].s_addr == self.s_addr)
+				df.ordinal = i;
+		l3mh_gm_send_es_df(&df);
+		listnode_add(seen, &es->esi);
+	}
+	/* the ESs that are no longer local or synced */
+	for (ALL_LIST_ELEMENTS(gm.df_esis, node, nnode, esi)) {
+		struct listnode *sn;
+		esi_t *s;
+		bool found = false;
+
+		for (ALL_LIST_ELEMENTS_RO(seen, sn, s))
+			found = found || !memcmp(s, esi, sizeof(*s));
+		if (found)
+			continue;
+		memset(&df, 0, sizeof(df));
+		df.esi = *esi;
+		l3mh_gm_send_es_df(&df);
+		list_delete_node(gm.df_esis, node);
+		XFREE(MTYPE_L3MH_GM, esi);
+	}
+	for (ALL_LIST_ELEMENTS_RO(seen, node, esi))
+		if (!l3mh_gm_df_sent(esi)) {
+			esi_t *copy = XMALLOC(MTYPE_L3MH_GM, sizeof(*copy));
+
+			*copy = *esi;
+			listnode_add(gm.df_esis, copy);
+		}
+	list_delete(&seen);
+}
+
+void l3mh_gm_es_changed(void)
+{
+	event_add_timer_msec(bm->master, l3mh_gm_df_update, NULL, 100, &gm.t_df);
+}
+
+/* ------------------------------------------------------------------------
+ * Messages from zebra, zebra session
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_gm_send_replay(void)
+{
+	if (!zclient || zclient->sock < 0)
+		return;
+	zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+	zclient_extension_msg_send(zclient);
+}
+
+static void l3mh_gm_resend_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+
+	if (g->origin == L3MH_GM_SYNCED)
+		l3mh_gm_send_sync(g, true);
+}
+
+void l3mh_gm_zclient_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id)
+{
+	struct l3mh_zapi_gm z;
+
+	switch (type) {
+	case L3MH_ZAPI_GM_LOCAL_ADD:
+	case L3MH_ZAPI_GM_LOCAL_DEL:
+	case L3MH_ZAPI_GM_LEAVE:
+		if (!l3mh_zapi_gm_decode(s, &z)) {
+			zlog_warn("evpn-l3mh: malformed %s from zebra", l3mh_zapi_type2str(type));
+			return;
+		}
+		l3mh_gm_local(type, vrf_id, &z);
+		break;
+	case L3MH_ZAPI_GM_REPLAY:
+		/* a pimd (re)started or an ES interface appeared: the DF
+		 * election and the synced memberships again
+		 */
+		l3mh_gm_df_update(NULL);
+		hash_iterate(gm.gms, l3mh_gm_resend_walk, NULL);
+		break;
+	}
+}
+
+void l3mh_gm_zebra_connected(void)
+{
+	list_delete_all_node(gm.df_esis);
+	l3mh_gm_es_changed();
+	l3mh_gm_send_replay();
+}
+
+/* ------------------------------------------------------------------------
+ * CLI
+ * ------------------------------------------------------------------------
+ */
+#include "bgpd/bgp_evpn_l3mh_gm_clippy.c"
+
+DEFPY(l3mh_gm_sync, l3mh_gm_sync_cmd, "[no] l3-multihoming igmp-mld-sync",
+      NO_STR
+      "EVPN multi-homing for L3 services on routed LAGs\n"
+      "Synchronize IGMP/MLD joins on ES interfaces with RT-7/RT-8\n")
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+
+	if (!lv) {
+		if (no)
+			return CMD_SUCCESS;
+		vty_out(vty,
+			"%% configure 'l3-multihoming arp-nd-sync' first: its route targets apply\n");
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (lv->gm_sync == !no)
+		return CMD_SUCCESS;
+	lv->gm_sync = !no;
+	l3mh_gm_vrf_refresh(lv, no);
+	l3mh_gm_es_changed();
+	/* pimd reports its memberships again; received RT-7s judged again */
+	if (!no)
+		l3mh_gm_send_replay();
+	l3mh_reimport_all();
+	return CMD_SUCCESS;
+}
+
+void l3mh_gm_config_write(struct l3mh_vrf *lv, struct vty *vty)
+{
+	if (lv->gm_sync)
+		vty_out(vty, "  l3-multihoming igmp-mld-sync\n");
+}
+
+struct l3mh_gm_show_ctx {
+	struct vty *vty;
+	json_object *json;
+};
+
+static const char *l3mh_gm_state(const struct l3mh_gm *g)
+{
+	struct l3mh_vrf *lv = l3mh_vrf_find_id(g->vrf_id);
+
+	if (g->origin == L3MH_GM_SYNCED)
+		return g->leave ? "synced-leaving" : "synced";
+	if (!lv || !lv->gm_sync)
+		return "not-synced";
+	if (!l3mh_es_is_local(&g->esi, NULL))
+		return "no-local-es";
+	return g->leave ? "leave-advertised" : "advertised";
+}
+
+static void l3mh_gm_show_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct l3mh_gm_show_ctx *ctx = arg;
+	struct vrf *vrf = vrf_lookup_by_id(g->vrf_id);
+	const char *origin = g->origin == L3MH_GM_LOCAL ? "local" : "synced";
+	char esi_buf[ESI_STR_LEN];
+	char flags[EVPN_MCAST_FLAGS_STRLEN];
+	char sg[INET6_ADDRSTRLEN * 2 + 4];
+
+	esi_to_str(&g->esi, esi_buf, sizeof(esi_buf));
+	evpn_mcast_flags2str(g->flags, flags, sizeof(flags));
+	if (l3mh_ipaddr_is_any(&g->src))
+		snprintfrr(sg, sizeof(sg), "(*,%pIA)", &g->grp);
+	else
+		snprintfrr(sg, sizeof(sg), "(%pIA,%pIA)", &g->src, &g->grp);
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
+		json_object_string_add(j, "esi", esi_buf);
+		json_object_int_add(j, "ethTag", g->etag);
+		json_object_string_addf(j, "source", "%pIA", &g->src);
+		json_object_string_addf(j, "group", "%pIA", &g->grp);
+		json_object_string_add(j, "origin", origin);
+		json_object_string_add(j, "flags", flags);
+		json_object_string_add(j, "state", l3mh_gm_state(g));
+		if (g->leave)
+			json_object_int_add(j, "maxResponseTime", g->max_resp);
+		if (g->origin == L3MH_GM_SYNCED) {
+			json_object_string_addf(j, "rd", "%pRDP", &g->prd);
+			json_object_string_addf(j, "originator", "%pIA", &g->orig);
+		}
+		json_object_int_add(j, "uptime", monotime(NULL) - g->uptime);
+		json_object_array_add(ctx->json, j);
+	} else
+		vty_out(ctx->vty, "%-10s %-30s %-8u %-40s %-7s %-12s %s\n", vrf ? vrf->name : "?",
+			esi_buf, g->etag, sg, origin, flags, l3mh_gm_state(g));
+}
+
+DEFPY(show_l3mh_gm, show_l3mh_gm_cmd,
+      "show bgp l2vpn evpn l3-multihoming groups [json$json]",
+      SHOW_STR BGP_STR L2VPN_HELP_STR EVPN_HELP_STR
+      "EVPN multi-homing for L3 services\n"
+      "IGMP/MLD memberships, local and synced\n" JSON_STR)
+{
+	struct l3mh_gm_show_ctx ctx = { .vty = vty };
+	json_object *top = NULL;
+
+	if (json) {
+		top = json_object_new_object();
+		json_object_boolean_add(top, "enabled", l3mh_enabled());
+		ctx.json = json_object_new_array();
+		json_object_object_add(top, "groups", ctx.json);
+	} else
+		vty_out(vty, "%-10s %-30s %-8s %-40s %-7s %-12s %s\n", "VRF", "ESI", "EthTag",
+			"(S,G)", "Origin", "Flags", "State");
+	hash_iterate(gm.gms, l3mh_gm_show_walk, &ctx);
+	if (top)
+		vty_json(vty, top);
+	return CMD_SUCCESS;
+}
+
+void l3mh_gm_init(void)
+{
+	gm.gms = hash_create_size(256, l3mh_gm_hash_key, l3mh_gm_hash_cmp,
+				  "EVPN L3MH IGMP/MLD memberships");
+	gm.df_esis = list_new();
+	gm.df_esis->del = l3mh_gm_esi_free;
+	install_element(BGP_EVPN_NODE, &l3mh_gm_sync_cmd);
+	install_element(VIEW_NODE, &show_l3mh_gm_cmd);
+}

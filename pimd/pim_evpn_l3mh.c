@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * EVPN L3 multi-homing, pimd/pim6d side: IGMP/MLD join synchronization
+ * between the PEs of an Ethernet Segment on a routed bond.
+ *
+ * draft-brissette-bess-evpn-l3-mh:
+ *   1.2  the CE's LAG hashing sends a host's IGMP/MLD reports to one PE of
+ *        the ES only
+ *   3.7  the PEs synchronize that state with the Multicast Membership
+ *        Report Synch (RT-7) and Leave Synch (RT-8) routes of RFC 9251
+ *        (sections 9.2, 9.3); one designated forwarder per <ES, Ethernet
+ *        Tag> sends the traffic to the ES (RFC 9251 section 6, RFC 7432
+ *        section 8.5), both PEs keep the state.
+ *
+ * The same file is built into pimd (IGMP, PIM_IPV 4) and pim6d (MLD,
+ * PIM_IPV 6) as the module evpn_l3mh:
+ * - memberships learned on an ES (sub-)interface (pim_gm_membership and
+ *   pim_gm_leave hooks) go to bgpd through zebra (GM_LOCAL, GM_LEAVE),
+ *   which originates the RT-7/RT-8;
+ * - memberships synced from the ES peers (GM_SYNC) are joined into the TIB
+ *   on that interface as if a report had arrived there, unless this PE
+ *   learned the same membership itself;
+ * - on an ES interface where this PE is not the designated forwarder
+ *   (GM_IF from zebra), the interface is held muted in every OIL
+ *   (pim_channel_oif_mute hook, as MLAG does): both PEs keep the state
+ *   and join upstream, only the DF forwards to the ES, and the other
+ *   forwards as soon as it becomes the DF.
+ */
+#include <zebra.h>
+
+#include "hash.h"
+#include "jhash.h"
+#include "json.h"
+#include "lib/version.h"
+#include "libfrr.h"
+#include "module.h"
+#include "vrf.h"
+#include "vty.h"
+#include "zclient.h"
+
+#include "lib/evpn_l3mh_zapi.h"
+#include "lib/evpn_mcast.h"
+#include "pimd/pimd.h"
+#include "pimd/pim_iface.h"
+#include "pimd/pim_instance.h"
+#include "pimd/pim_memory.h"
+#include "pimd/pim_oil.h"
+#include "pimd/pim_tib.h"
+#include "pimd/pim_zebra.h"
+
+DEFINE_MTYPE_STATIC(PIMD, L3MH_GM, "EVPN L3MH IGMP/MLD membership");
+DEFINE_MTYPE_STATIC(PIMD, L3MH_GM_IF, "EVPN L3MH ES interface");
+
+static bool l3mh_debug;
+#define L3MH_DEBUG(fmt, ...)                                                                       \
+	do {                                                                                       \
+		if (l3mh_debug)                                                                    \
+			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);                              \
+	} while (0)
+
+/* An ES (sub-)interface with IGMP/MLD sync, as zebra names it */
+struct l3mh_gm_if {
+	ifindex_t ifindex;
+	vrf_id_t vrf_id;
+	bool df; /* this PE forwards multicast to the ES here */
+};
+
+enum l3mh_gm_origin { L3MH_GM_LOCAL, L3MH_GM_SYNCED };
+
+struct l3mh_gm {
+	/* key */
+	enum l3mh_gm_origin origin;
+	vrf_id_t vrf_id;
+	ifindex_t ifindex;
+	pim_sgaddr sg;
+
+	uint8_t flags;		 /* EVPN_MCAST_FLAG_*: version, filter mode */
+	bool leaving;		 /* local: a leave was reported (RT-8) */
+	bool joined;		 /* synced: joined into the TIB */
+	struct channel_oil *oil; /* synced: the TIB join's OIL */
+	time_t uptime;
+};
+
+static struct {
+	struct hash *ifs;     /* struct l3mh_gm_if by ifindex */
+	struct hash *gms;     /* struct l3mh_gm */
+	struct event *t_eval; /* synced memberships to (re)join */
+	void (*zebra_connected)(struct zclient *zc);
+} l3mh;
+
+/* ------------------------------------------------------------------------
+ * Tables
+ * ------------------------------------------------------------------------
+ */
+static unsigned int l3mh_gm_if_hash_key(const void *arg)
+{
+	const struct l3mh_gm_if *gi = arg;
+
+	return jhash_1word(gi->ifindex, 0);
+}
+
+static bool l3mh_gm_if_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_gm_if *x = a, *y = b;
+
+	return x->ifindex == y->ifindex;
+}
+
+static struct l3mh_gm_if *l3mh_gm_if_find(ifindex_t ifindex)
+{
+	struct l3mh_gm_if key = { .ifindex = ifindex };
+
+	return hash_lookup(l3mh.ifs, &key);
+}
+
+static unsigned int l3mh_gm_hash_key(const void *arg)
+{
+	const struct l3mh_gm *g = arg;
+	uint32_t h = jhash_3words(g->origin, g->vrf_id, g->ifindex, 0);
+
+	return jhash(&g->sg, sizeof(g->sg), h);
+}
+
+static bool l3mh_gm_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_gm *x = a, *y = b;
+
+	return x->origin == y->origin && x->vrf_id == y->vrf_id && x->ifindex == y->ifindex &&
+	       !pim_sgaddr_cmp(x->sg, y->sg);
+}
+
+static struct l3mh_gm *l3mh_gm_find(enum l3mh_gm_origin origin, vrf_id_t vrf_id, ifindex_t ifindex,
+				    pim_sgaddr sg)
+{
+	struct l3mh_gm key = { .origin = origin, .vrf_id = vrf_id, .ifindex = ifindex, .sg = sg };
+
+	return hash_lookup(l3mh.gms, &key);
+}
+
+static struct interface *l3mh_gm_ifp(const struct l3mh_gm *g)
+{
+	return if_lookup_by_index(g->ifindex, g->vrf_id);
+}
+
+/* RFC 9251 section 9.1 flags of a report of IGMP version 1-3 / MLD 1-2 */
+static uint8_t l3mh_gm_flags(uint8_t version, bool exclude, pim_sgaddr sg)
+{
+	uint8_t flags;
+
+	switch (version) {
+	case 1:
+		return EVPN_MCAST_FLAG_V1;
+	case 2:
+		flags = EVPN_MCAST_FLAG_V2;
+		/* MLDv2 has filter modes, IGMPv2 does not */
+		if (PIM_IPV == 4)
+			return flags;
+		break;
+	default:
+		flags = EVPN_MCAST_FLAG_V3;
+		break;
+	}
+	if (exclude && pim_addr_is_any(sg.src))
+		flags |= EVPN_MCAST_FLAG_IE;
+	return flags;
+}
+
+/* ------------------------------------------------------------------------
+ * Messages to zebra (for bgpd)
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_send_gm(uint16_t type, const struct l3mh_gm *g, uint8_t max_resp)
+{
+	struct zclient *zc = pim_zebra_zclient_get();
+	struct l3mh_zapi_gm z = {
+		.ifindex = g->ifindex,
+		.flags = g->flags,
+		.max_resp = max_resp,
+	};
+	struct stream *s;
+
+	if (!zc || zc->sock < 0)
+		return;
+	z.src.ipa_type = z.grp.ipa_type = PIM_IPADDR;
+	z.src.ipaddr_pim = g->sg.src;
+	z.grp.ipaddr_pim = g->sg.grp;
+	L3MH_DEBUG("send %s %pSG ifindex %u vrf %u flags 0x%x", l3mh_zapi_type2str(type), &g->sg,
+		   g->ifindex, g->vrf_id, g->flags);
+	s = zclient_extension_msg_start(zc, L3MH_ZAPI_EXT_ID, type, g->vrf_id);
+	l3mh_zapi_gm_encode(s, &z);
+	zclient_extension_msg_send(zc);
+}
+
+static void l3mh_send_replay(void)
+{
+	struct zclient *zc = pim_zebra_zclient_get();
+
+	if (!zc || zc->sock < 0)
+		return;
+	zclient_extension_msg_start(zc, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+	zclient_extension_msg_send(zc);
+}
+
+/* ------------------------------------------------------------------------
+ * Synced memberships: joined into the TIB unless learned locally
+ * ------------------------------------------------------------------------
+ */
+static void l3mh_synced_unjoin(struct l3mh_gm *g)
+{
+	struct interface *ifp = l3mh_gm_ifp(g);
+	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
+
+	if (!g->joined)
+		return;
+	g->joined = false;
+	if (!pim_ifp || !g->oil) {
+		g->oil = NULL;
+		return;
+	}
+	L3MH_DEBUG("synced %pSG on %s: leave the TIB", &g->sg, ifp->name);
+	tib_sg_gm_prune(pim_ifp->pim, g->sg, ifp, &g->oil);
+	g->oil = NULL;
+}
+
+static void l3mh_synced_eval(struct l3mh_gm *g)
+{
+	struct interface *ifp = l3mh_gm_ifp(g);
+	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
+	bool want = pim_ifp && pim_ifp->gm_enable && l3mh_gm_if_find(g->ifindex) &&
+		    !l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg);
+
+	if (!want) {
+		l3mh_synced_unjoin(g);
+		return;
+	}
+	if (g->joined)
+		return;
+	g->joined = tib_sg_gm_join(pim_ifp->pim, g->sg, ifp, &g->oil);
+	L3MH_DEBUG("synced %pSG on %s: %s", &g->sg, ifp->name,
+		   g->joined ? "joined the TIB" : "TIB join failed");
+}
+
+static void l3mh_synced_eval_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+
+	if (g->origin == L3MH_GM_SYNCED)
+		l3mh_synced_eval(g);
+}
+
+static void l3mh_synced_eval_all(struct event *e)
+{
+	hash_iterate(l3mh.gms, l3mh_synced_eval_walk, NULL);
+}
+
+/* after the TIB has seen the current change (e.g. a local prune) */
+static void l3mh_synced_eval_later(void)
+{
+	event_add_timer_msec(router->master, l3mh_synced_eval_all, NULL, 10, &l3mh.t_eval);
+}
+
+static void l3mh_synced_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z, bool add)
+{
+	struct l3mh_gm key = { .origin = L3MH_GM_SYNCED, .vrf_id = vrf_id, .ifindex = z->ifindex };
+	struct l3mh_gm *g;
+
+	if (z->grp.ipa_type != PIM_IPADDR)
+		return; /* the other address family's daemon */
+	key.sg.src = z->src.ipaddr_pim;
+	key.sg.grp = z->grp.ipaddr_pim;
+	g = hash_lookup(l3mh.gms, &key);
+	if (!add) {
+		if (!g)
+			return;
+		l3mh_synced_unjoin(g);
+		hash_release(l3mh.gms, g);
+		XFREE(MTYPE_L3MH_GM, g);
+		return;
+	}
+	if (!g) {
+		g = XCALLOC(MTYPE_L3MH_GM, sizeof(*g));
+		*g = key;
+		g->uptime = monotime(NULL);
+		(void)hash_get(l3mh.gms, g, hash_alloc_intern);
+	}
+	g->flags = z->flags;
+	l3mh_synced_eval(g);
+}
+
+/* ------------------------------------------------------------------------
+ * Local memberships (hooks in IGMP/MLD)
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, uint8_t version,
+			      bool exclude)
+{
+	vrf_id_t vrf_id = ifp->vrf->vrf_id;
+	struct l3mh_gm *g = l3mh_gm_find(L3MH_GM_LOCAL, vrf_id, ifp->ifindex, sg);
+	struct l3mh_gm *synced;
+	bool es = !!l3mh_gm_if_find(ifp->ifindex);
+	uint8_t flags = l3mh_gm_flags(version, exclude, sg);
+
+	if (!join) {
+		if (!g)
+			return 0;
+		if (es)
+			l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_DEL, g, 0);
+		hash_release(l3mh.gms, g);
+		XFREE(MTYPE_L3MH_GM, g);
+		/* a synced one takes over once the TIB has pruned ours */
+		if (l3mh_gm_find(L3MH_GM_SYNCED, vrf_id, ifp->ifindex, sg))
+			l3mh_synced_eval_later();
+		return 0;
+	}
+	if (g && g->flags == flags && !g->leaving)
+		return 0;
+	if (!g) {
+		g = XCALLOC(MTYPE_L3MH_GM, sizeof(*g));
+		g->origin = L3MH_GM_LOCAL;
+		g->vrf_id = vrf_id;
+		g->ifindex = ifp->ifindex;
+		g->sg = sg;
+		g->uptime = monotime(NULL);
+		(void)hash_get(l3mh.gms, g, hash_alloc_intern);
+	}
+	g->flags = flags;
+	g->leaving = false;
+	/* learned here: a synced copy leaves the TIB before ours joins */
+	synced = l3mh_gm_find(L3MH_GM_SYNCED, vrf_id, ifp->ifindex, sg);
+	if (synced)
+		l3mh_synced_unjoin(synced);
+	if (es)
+		l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_ADD, g, 0);
+	return 0;
+}
+
+static int l3mh_gm_leave(struct interface *ifp, pim_sgaddr sg, uint8_t version,
+			 uint32_t max_resp_dsec)
+{
+	struct l3mh_gm *g = l3mh_gm_find(L3MH_GM_LOCAL, ifp->vrf->vrf_id, ifp->ifindex, sg);
+
+	if (!g || g->leaving || !l3mh_gm_if_find(ifp->ifindex))
+		return 0;
+	g->leaving = true;
+	l3mh_send_gm(L3MH_ZAPI_GM_LEAVE, g, MIN(max_resp_dsec, 255));
+	return 0;
+}
+
+struct l3mh_if_walk_ctx {
+	ifindex_t ifindex;
+	uint16_t type;
+	struct list *gone;
+};
+
+static void l3mh_local_send_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct l3mh_if_walk_ctx *ctx = arg;
+
+	if (g->origin != L3MH_GM_LOCAL || !l3mh_gm_if_find(g->ifindex) ||
+	    (ctx->ifindex && g->ifindex != ctx->ifindex))
+		return;
+	l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_ADD, g, 0);
+	if (g->leaving)
+		l3mh_send_gm(L3MH_ZAPI_GM_LEAVE, g, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * ES interfaces and the designated forwarder
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_oif_mute(struct channel_oil *c_oil, struct pim_interface *pim_ifp)
+{
+	struct interface *ifp = pim_if_find_by_vif_index(c_oil->pim, pim_ifp->mroute_vif_index);
+	struct l3mh_gm_if *gi = ifp ? l3mh_gm_if_find(ifp->ifindex) : NULL;
+
+	return gi && !gi->df;
+}
+
+static void l3mh_df_apply(struct interface *ifp)
+{
+	struct pim_interface *pim_ifp = ifp->info;
+	struct channel_oil *c_oil;
+
+	if (!pim_ifp || !pim_ifp->pim || pim_ifp->mroute_vif_index < 0)
+		return;
+	frr_each (rb_pim_oil, &pim_ifp->pim->channel_oil_head, c_oil)
+		pim_channel_update_oif_mute(c_oil, pim_ifp);
+}
+
+static void l3mh_synced_drop_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct l3mh_if_walk_ctx *ctx = arg;
+
+	if (g->origin == L3MH_GM_SYNCED && g->ifindex == ctx->ifindex)
+		listnode_add(ctx->gone, g);
+}
+
+static void l3mh_gm_if_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm_if *z)
+{
+	struct l3mh_gm_if *gi = l3mh_gm_if_find(z->ifindex);
+	struct interface *ifp = if_lookup_by_index(z->ifindex, vrf_id);
+	struct l3mh_if_walk_ctx ctx = { .ifindex = z->ifindex };
+	struct listnode *node;
+	struct l3mh_gm *g;
+
+	if (!z->es) {
+		if (!gi)
+			return;
+		L3MH_DEBUG("ifindex %u is no longer an ES interface", z->ifindex);
+		hash_release(l3mh.ifs, gi);
+		XFREE(MTYPE_L3MH_GM_IF, gi);
+		/* its synced memberships have nowhere to go */
+		ctx.gone = list_new();
+		hash_iterate(l3mh.gms, l3mh_synced_drop_walk, &ctx);
+		for (ALL_LIST_ELEMENTS_RO(ctx.gone, node, g)) {
+			l3mh_synced_unjoin(g);
+			hash_release(l3mh.gms, g);
+			XFREE(MTYPE_L3MH_GM, g);
+		}
+		list_delete(&ctx.gone);
+		if (ifp)
+			l3mh_df_apply(ifp);
+		return;
+	}
+	if (!gi) {
+		gi = XCALLOC(MTYPE_L3MH_GM_IF, sizeof(*gi));
+		gi->ifindex = z->ifindex;
+		gi->df = !z->df; /* changed below */
+		(void)hash_get(l3mh.ifs, gi, hash_alloc_intern);
+		gi->vrf_id = vrf_id;
+		/* what was learned here before it was an ES interface */
+		hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
+		l3mh_synced_eval_later();
+	}
+	gi->vrf_id = vrf_id;
+	if (gi->df == z->df)
+		return;
+	gi->df = z->df;
+	L3MH_DEBUG("%s: %s", ifp ? ifp->name : "?",
+		   gi->df ? "designated forwarder" : "not the designated forwarder");
+	if (ifp)
+		l3mh_df_apply(ifp);
+}
+
+/* ------------------------------------------------------------------------
+ * Messages from zebra
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr *hdr,
+			    struct stream *s, uint16_t length, vrf_id_t vrf_id)
+{
+	struct l3mh_if_walk_ctx ctx = {};
+	struct l3mh_zapi_gm_if gi;
+	struct l3mh_zapi_gm z;
+
+	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
+		return 0;
+	L3MH_DEBUG("recv %s vrf %u", l3mh_zapi_type2str(hdr->type), vrf_id);
+	switch (hdr->type) {
+	case L3MH_ZAPI_GM_SYNC_ADD:
+	case L3MH_ZAPI_GM_SYNC_DEL:
+		if (!l3mh_zapi_gm_decode(s, &z))
+			goto malformed;
+		l3mh_synced_update(vrf_id, &z, hdr->type == L3MH_ZAPI_GM_SYNC_ADD);
+		break;
+	case L3MH_ZAPI_GM_IF:
+		if (!l3mh_zapi_gm_if_decode(s, &gi))
+			goto malformed;
+		l3mh_gm_if_update(vrf_id, &gi);
+		break;
+	case L3MH_ZAPI_GM_REPLAY:
+		hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
+		break;
+	default:
+		break;
+	}
+	return 0;
+
+malformed:
+	zlog_warn("evpn-l3mh: malformed %s from zebra", l3mh_zapi_type2str(hdr->type));
+	return 0;
+}
+
+/* pimd's zebra session (re)connected: ask for the ES interfaces and the
+ * synced memberships
+ */
+static void l3mh_zebra_connected(struct zclient *zc)
+{
+	if (l3mh.zebra_connected)
+		l3mh.zebra_connected(zc);
+	l3mh_send_replay();
+}
+
+/* ------------------------------------------------------------------------
+ * CLI
+ * ------------------------------------------------------------------------
+ */
+#include "pimd/pim_evpn_l3mh_clippy.c"
+
+struct l3mh_show_ctx {
+	struct vty *vty;
+	vrf_id_t vrf_id;
+	json_object *json;
+};
+
+static const char *l3mh_gm_state(const struct l3mh_gm *g)
+{
+	if (g->origin == L3MH_GM_LOCAL)
+		return g->leaving ? "leaving" : "advertised";
+	if (g->joined)
+		return "joined";
+	if (l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg))
+		return "learned-locally";
+	return "not-joined";
+}
+
+static void l3mh_show_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct l3mh_show_ctx *ctx = arg;
+	struct interface *ifp = l3mh_gm_ifp(g);
+	struct l3mh_gm_if *gi = l3mh_gm_if_find(g->ifindex);
+	struct vrf *vrf = vrf_lookup_by_id(g->vrf_id);
+	char flags[EVPN_MCAST_FLAGS_STRLEN];
+
+	if (ctx->vrf_id != VRF_UNKNOWN && g->vrf_id != ctx->vrf_id)
+		return;
+	if (g->origin == L3MH_GM_LOCAL && !gi)
+		return; /* not on an ES interface: not synced */
+	evpn_mcast_flags2str(g->flags, flags, sizeof(flags));
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
+		json_object_string_add(j, "interface", ifp ? ifp->name : "");
+		json_object_string_addf(j, "source", "%pPA", &g->sg.src);
+		json_object_string_addf(j, "group", "%pPA", &g->sg.grp);
+		json_object_string_add(j, "origin", g->origin == L3MH_GM_LOCAL ? "local" : "synced");
+		json_object_string_add(j, "flags", flags);
+		json_object_string_add(j, "state", l3mh_gm_state(g));
+		json_object_boolean_add(j, "designatedForwarder", gi && gi->df);
+		json_object_int_add(j, "uptime", monotime(NULL) - g->uptime);
+		json_object_array_add(ctx->json, j);
+	} else
+		vty_out(ctx->vty, "%-10s %-12s %-40pSG %-7s %-12s %-17s %s\n",
+			vrf ? vrf->name : "?", ifp ? ifp->name : "-", &g->sg,
+			g->origin == L3MH_GM_LOCAL ? "local" : "synced", flags, l3mh_gm_state(g),
+			gi && gi->df ? "yes" : "no");
+}
+
+DEFPY(show_pim_l3mh_gm, show_pim_l3mh_gm_cmd,
+      "show <ip$ip igmp|ipv6$ipv6 mld> evpn-sync [vrf NAME$vrf_name] [json$json]",
+      SHOW_STR IP_STR "IGMP information\n" IPV6_STR "MLD information\n"
+      "Memberships synchronized with the EVPN ES peers\n" VRF_CMD_HELP_STR
+      JSON_STR)
+{
+	struct l3mh_show_ctx ctx = { .vty = vty, .vrf_id = VRF_UNKNOWN };
+	json_object *top = NULL;
+
+	/* the command is in pimd and pim6d: only one of them answers */
+	if ((ip && PIM_IPV != 4) || (ipv6 && PIM_IPV != 6))
+		return CMD_SUCCESS;
+	if (vrf_name) {
+		struct vrf *vrf = vrf_lookup_by_name(vrf_name);
+
+		if (!vrf) {
+			if (json)
+				vty_out(vty, "{}\n");
+			else
+				vty_out(vty, "%% VRF %s not found\n", vrf_name);
+			return CMD_WARNING;
+		}
+		ctx.vrf_id = vrf->vrf_id;
+	}
+	if (json) {
+		top = json_object_new_object();
+		ctx.json = json_object_new_array();
+		json_object_object_add(top, "memberships", ctx.json);
+	} else
+		vty_out(vty, "%-10s %-12s %-40s %-7s %-12s %-17s %s\n", "VRF", "Interface", "(S,G)",
+			"Origin", "Flags", "State", "DF");
+	hash_iterate(l3mh.gms, l3mh_show_walk, &ctx);
+	if (top)
+		vty_json(vty, top);
+	return CMD_SUCCESS;
+}
+
+DEFPY(debug_pim_l3mh_gm, debug_pim_l3mh_gm_cmd, "[no] debug pim evpn-l3mh",
+      NO_STR DEBUG_STR "PIM protocol activity\n"
+      "EVPN L3 multi-homing IGMP/MLD synchronization\n")
+{
+	l3mh_debug = !no;
+	return CMD_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Module
+ * ------------------------------------------------------------------------
+ */
+static int l3mh_late_init(struct event_loop *tm)
+{
+	struct zclient *zc = pim_zebra_zclient_get();
+
+	l3mh.ifs = hash_create_size(32, l3mh_gm_if_hash_key, l3mh_gm_if_hash_cmp,
+				    "EVPN L3MH ES interfaces");
+	l3mh.gms = hash_create_size(256, l3mh_gm_hash_key, l3mh_gm_hash_cmp,
+				    "EVPN L3MH IGMP/MLD memberships");
+	hook_register(pim_gm_membership, l3mh_gm_membership);
+	hook_register(pim_gm_leave, l3mh_gm_leave);
+	hook_register(pim_channel_oif_mute, l3mh_oif_mute);
+	hook_register(zclient_extension_msg, l3mh_zclient_msg);
+	if (zc) {
+		l3mh.zebra_connected = zc->zebra_connected;
+		zc->zebra_connected = l3mh_zebra_connected;
+	}
+	install_element(VIEW_NODE, &show_pim_l3mh_gm_cmd);
+	install_element(ENABLE_NODE, &debug_pim_l3mh_gm_cmd);
+	install_element(CONFIG_NODE, &debug_pim_l3mh_gm_cmd);
+	return 0;
+}
+
+static int l3mh_module_init(void)
+{
+	hook_register(frr_late_init, l3mh_late_init);
+	return 0;
+}
+
+FRR_MODULE_SETUP(.name = "evpn_l3mh", .version = FRR_VERSION,
+		 .description = "EVPN L3 multi-homing (IGMP/MLD sync)", .init = l3mh_module_init);
