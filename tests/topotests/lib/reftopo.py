@@ -23,6 +23,17 @@ Core: IS-IS L2 with SR-MPLS prefix SIDs (kernel MPLS), iBGP AS 65000 with
   P as route reflector: VPNv4 + L2VPN EVPN over IPv4, VPNv6 over IPv6.
 PE3: VRFs CUST1/CUST2 with loopbacks 203.0.113.1 / 203.0.113.2 and
   2001:db8:3:1::1 / 2001:db8:3:2::1; L3/L4 ECMP hashing.
+
+Optional multicast extras (RefTopo(..., mcast=True), off by default):
+  S1, a multicast source behind PE3 (203.0.113.128/25, 2001:db8:3:80::/64),
+  and the multicast transport: FRR has no MVPN (RFC 6513/6514) and no mLDP,
+  so CUST1's multicast cannot cross the L3VPN core. Two VRF-lite links,
+  PE3-PE1 (eth-m1/eth-m, 198.18.1.0/24) and PE3-PE2 (eth-m2/eth-m,
+  198.18.2.0/24), stand in for the MVPN's PMSI tunnels; PIM runs on them.
+  The PEs also run staticd, pimd and pim6d. S1's link, the transport links
+  and bond1.1 are in VRF mcast_vrf: CUST1 (the draft's case), or None, the
+  global table, for kernels without per-VRF multicast routing tables
+  (see mroute_tables()).
 """
 
 import os
@@ -52,6 +63,19 @@ PE3_LO = {
     "CUST2": ("203.0.113.2", "2001:db8:3:2::1"),
 }
 PE_DAEMONS = ["mgmtd", "zebra", "isisd", "bgpd"]
+MCAST_DAEMONS = ["staticd", "pimd", "pim6d"]
+# multicast extras: S1 behind PE3 in CUST1, and per ES PE its transport link
+# to PE3 in CUST1 (PE side eth-m, PE3 side eth-m<i>)
+S1_IP4, S1_IP6 = "203.0.113.130", "2001:db8:3:80::2"
+PE3_S1_IP4, PE3_S1_IP6 = "203.0.113.129", "2001:db8:3:80::1"
+
+
+def mcast_link(pe):
+    """Transport link of an ES PE in CUST1: (PE addr, PE3 addr) per family
+    as ((pe4, pe3_4), (pe6, pe3_6)), /24 and /64."""
+    i = PE_ID[pe]
+    return (("198.18.%d.%d" % (i, i), "198.18.%d.3" % i),
+            ("2001:db8:3%d::%d" % (i, i), "2001:db8:3%d::3" % i))
 
 
 def loopback(node):
@@ -84,11 +108,18 @@ def _addr(ifname, *addrs):
 class RefTopo:
     """Figure 3 of the draft, with FRR configs from one test directory."""
 
-    def __init__(self, testdir, name=None, modules=None, daemon_args=None):
+    def __init__(self, testdir, name=None, modules=None, daemon_args=None,
+                 mcast=False, mcast_vrf="CUST1", snooping=True):
+        """mcast: add S1, the multicast transport and the multicast daemons
+        (see the module doc), in VRF mcast_vrf (None: the global table);
+        snooping=False turns SW1's bridges' IGMP/MLD snooping off."""
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
         self.daemon_args = daemon_args or {}
+        self.mcast = mcast
+        self.mcast_vrf = mcast_vrf if mcast else None
+        self.snooping = snooping
         self.lab = None
 
     def __getitem__(self, name):
@@ -97,8 +128,9 @@ class RefTopo:
     def build(self):
         lab = self.lab = Lab(self.name)
         for r in ("pe1", "pe2", "pe3", "p"):
-            lab.add_router(r, PE_DAEMONS, self.modules.get(r), self.daemon_args)
-        for n in ("sw1", "ce1", "h1", "h2"):
+            daemons = PE_DAEMONS + (MCAST_DAEMONS if self.mcast and r != "p" else [])
+            lab.add_router(r, daemons, self.modules.get(r), self.daemon_args)
+        for n in ("sw1", "ce1", "h1", "h2") + (("s1",) if self.mcast else ()):
             lab.add_node(n)
         # per-node shell commands, run in one go per node at the end
         sh = {n: [] for n in lab.nodes}
@@ -129,8 +161,9 @@ class RefTopo:
             sh[pe] += _bond("bond1", ["eth-sw"], mac=gwmac, actor=actor)
             for vid, vrf in ((1, "CUST1"), (2, "CUST2")):
                 sub = "bond1.%d" % vid
-                sh[pe] += ["ip link add link bond1 name %s type vlan id %d" % (sub, vid),
-                           "ip link set %s master %s" % (sub, vrf)]
+                sh[pe].append("ip link add link bond1 name %s type vlan id %d" % (sub, vid))
+                if not (self.mcast and vid == 1 and self.mcast_vrf is None):
+                    sh[pe].append("ip link set %s master %s" % (sub, vrf))
                 sh[pe] += _addr(sub, "192.0.2.1/24", "2001:db8:c1::1/64")
             actor, gwmac = ES["bond2"]
             sh[pe] += _bond("bond2", ["eth-ce"], mac=gwmac, actor=actor)
@@ -158,6 +191,8 @@ class RefTopo:
                 "ip link set bond0.%d master br%d" % (vid, vid),
                 "ip link set eth-%s master br%d" % (h, vid),
             ] + ["ip link set %s up" % i for i in ("bond0.%d" % vid, "eth-%s" % h, "br%d" % vid)]
+            if not self.snooping:
+                sh["sw1"].append("ip link set br%d type bridge mcast_snooping 0" % vid)
             sh[h] += _addr("eth0", "%s/24" % HOST_IP4, "%s/64" % HOST_IP6) + [
                 "ip route add default via 192.0.2.1",
                 "ip -6 route add default via 2001:db8:c1::1"]
@@ -168,8 +203,31 @@ class RefTopo:
             "ip route add default via 198.51.100.1",
             "ip -6 route add default via 2001:db8:c2::1"]
 
+        if self.mcast:
+            self._build_mcast(sh)
+
         for n, cmds in sh.items():
             lab[n].script(cmds)
+
+    def _build_mcast(self, sh):
+        lab = self.lab
+        vrf = self.mcast_vrf
+
+        def enslave(ifname):
+            return ["ip link set %s master %s" % (ifname, vrf)] if vrf else []
+
+        for pe in ("pe1", "pe2"):
+            (a4, b4), (a6, b6) = mcast_link(pe)
+            m = "eth-m%d" % PE_ID[pe]
+            lab.link(pe, "eth-m", "pe3", m)
+            sh[pe] += enslave("eth-m") + _addr("eth-m", "%s/24" % a4, "%s/64" % a6)
+            sh["pe3"] += enslave(m) + _addr(m, "%s/24" % b4, "%s/64" % b6)
+        lab.link("pe3", "eth-s1", "s1", "eth0")
+        sh["pe3"] += enslave("eth-s1") + _addr(
+            "eth-s1", "%s/25" % PE3_S1_IP4, "%s/64" % PE3_S1_IP6)
+        sh["s1"] += _addr("eth0", "%s/25" % S1_IP4, "%s/64" % S1_IP6) + [
+            "ip route add default via %s" % PE3_S1_IP4,
+            "ip -6 route add default via %s" % PE3_S1_IP6]
 
     def start(self):
         t0 = time.time()
@@ -178,14 +236,41 @@ class RefTopo:
         for r in self.lab.routers():
             r.start_capture()
         for r in self.lab.routers():
-            r.start_frr(os.path.join(self.testdir, r.name, "frr.conf"))
+            r.start_frr(self.config_path(r.name))
         t2 = time.time()
         self.lab.log("topology %.1fs, FRR start %.1fs" % (t1 - t0, t2 - t1))
         return self
 
+    def config_path(self, router):
+        """The integrated config a router starts with."""
+        return os.path.join(self.testdir, router, "frr.conf")
+
     def stop(self):
         if self.lab:
             self.lab.stop()
+
+
+def mroute_tables():
+    """Whether the lab kernel can give pimd/pim6d a multicast routing table
+    per VRF (probed in the caller's namespace): {"ipv4": "ok" or why not
+    (needs CONFIG_IP_MROUTE_MULTIPLE_TABLES), "ipv6": "ok" or why not
+    (needs CONFIG_IPV6_MROUTE and CONFIG_IPV6_MROUTE_MULTIPLE_TABLES)}."""
+    import socket
+    import struct
+
+    res = {}
+    for af, fam, proto, level in (
+            ("ipv4", socket.AF_INET, socket.IPPROTO_IGMP, socket.IPPROTO_IP),
+            ("ipv6", socket.AF_INET6, socket.IPPROTO_ICMPV6, socket.IPPROTO_IPV6)):
+        s = socket.socket(fam, socket.SOCK_RAW, proto)
+        try:
+            s.setsockopt(level, 209, struct.pack("i", 1001))  # MRT_TABLE / MRT6_TABLE
+            res[af] = "ok"
+        except OSError as e:
+            res[af] = "MRT%s_TABLE: %s" % ("6" if af == "ipv6" else "", e.strerror)
+        finally:
+            s.close()
+    return res
 
 
 def bonding(node, bond):
