@@ -66,6 +66,7 @@ struct l3mh_gm {
 
 	uint8_t flags;	  /* EVPN_MCAST_FLAG_* */
 	bool leave;	  /* local: RT-8 advertised; synced: RT-8 received */
+	bool leave_only;  /* local: the leave of a peer's membership, no RT-7 */
 	uint8_t max_resp; /* of the leave, 1/10 s */
 	time_t uptime;
 };
@@ -143,11 +144,15 @@ static void l3mh_gm_advertise(struct l3mh_vrf *lv, const struct l3mh_gm *g)
 	struct prefix_evpn p;
 	struct attr attr;
 
-	if (!l3mh_self_route_attr(lv, &g->esi, &attr))
-		return;
-	attr.evpn_mcast.flags = g->flags;
 	l3mh_gm_prefix(g, BGP_EVPN_JOIN_SYNC_ROUTE, &p);
-	l3mh_self_route_update(&p, &lv->prd, &attr);
+	if (g->leave_only)
+		l3mh_self_route_withdraw(&p, &lv->prd);
+	else {
+		if (!l3mh_self_route_attr(lv, &g->esi, &attr))
+			return;
+		attr.evpn_mcast.flags = g->flags;
+		l3mh_self_route_update(&p, &lv->prd, &attr);
+	}
 
 	l3mh_gm_prefix(g, BGP_EVPN_LEAVE_SYNC_ROUTE, &p);
 	if (!g->leave) {
@@ -192,19 +197,23 @@ static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi
 		return;
 	}
 	if (!g) {
-		if (type == L3MH_ZAPI_GM_LEAVE)
-			return;
 		g = XCALLOC(MTYPE_L3MH_GM, sizeof(*g));
 		*g = key;
 		g->uptime = monotime(NULL);
+		/* the leave of a membership an ES peer learned: its RT-8
+		 * only, until the peer's RT-7 goes
+		 */
+		g->leave_only = type == L3MH_ZAPI_GM_LEAVE;
 		(void)hash_get(gm.gms, g, hash_alloc_intern);
 	}
 	g->flags = z->flags;
 	if (type == L3MH_ZAPI_GM_LEAVE) {
 		g->leave = true;
 		g->max_resp = z->max_resp;
-	} else
+	} else {
 		g->leave = false;
+		g->leave_only = false;
+	}
 	l3mh_gm_local_eval(g, false);
 }
 
@@ -249,6 +258,55 @@ static void l3mh_gm_send_sync(const struct l3mh_gm *g, bool add)
 	L3MH_DEBUG("send %s %pIA,%pIA etag %u vrf %u", l3mh_zapi_type2str(type), &g->src, &g->grp,
 		   g->etag, g->vrf_id);
 	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type, g->vrf_id);
+	l3mh_zapi_gm_encode(s, &z);
+	zclient_extension_msg_send(zclient);
+}
+
+/* the local entry of this PE for the membership of a synced key */
+static struct l3mh_gm *l3mh_gm_local_of(vrf_id_t vrf_id, const struct l3mh_gm *synced)
+{
+	struct l3mh_gm key = { .origin = L3MH_GM_LOCAL,
+			       .vrf_id = vrf_id,
+			       .esi = synced->esi,
+			       .etag = synced->etag,
+			       .src = synced->src,
+			       .grp = synced->grp };
+
+	return hash_lookup(gm.gms, &key);
+}
+
+/* the peer's membership went: so does the RT-8 of its leave sent from here */
+static void l3mh_gm_leave_only_done(struct l3mh_gm *synced)
+{
+	struct l3mh_gm *g = l3mh_gm_local_of(synced->vrf_id, synced);
+
+	if (!g || !g->leave_only)
+		return;
+	l3mh_gm_local_eval(g, true);
+	l3mh_gm_free(g);
+}
+
+/* an ES peer's RT-8 for a membership learned here: pimd runs the last
+ * member queries as if the leave had arrived here
+ */
+static void l3mh_gm_peer_leave(struct l3mh_vrf *lv, const struct l3mh_gm *key)
+{
+	struct l3mh_gm *g = l3mh_gm_local_of(lv->bgp->vrf_id, key);
+	struct l3mh_zapi_gm z;
+	struct stream *s;
+
+	if (!g || g->leave_only || !zclient || zclient->sock < 0)
+		return;
+	memset(&z, 0, sizeof(z));
+	z.esi = g->esi;
+	z.etag = g->etag;
+	z.src = g->src;
+	z.grp = g->grp;
+	z.flags = g->flags;
+	L3MH_DEBUG("send GM_SYNC_LEAVE %pIA,%pIA etag %u vrf %u", &g->src, &g->grp, g->etag,
+		   g->vrf_id);
+	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_SYNC_LEAVE,
+					g->vrf_id);
 	l3mh_zapi_gm_encode(s, &z);
 	zclient_extension_msg_send(zclient);
 }
@@ -327,6 +385,9 @@ void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 			g->leave = import;
 			g->max_resp = import ? new_route->attr->evpn_mcast.max_resp_time : 0;
 		}
+		/* the leave of a membership learned here */
+		if (import)
+			l3mh_gm_peer_leave(lv, &key);
 		return;
 	}
 
@@ -334,6 +395,7 @@ void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 		if (g) {
 			L3MH_DEBUG("unsync %pFX rd %pRDP", p, &key.prd);
 			l3mh_gm_send_sync(g, false);
+			l3mh_gm_leave_only_done(g);
 			l3mh_gm_free(g);
 		}
 		return;
@@ -576,6 +638,8 @@ static const char *l3mh_gm_state(const struct l3mh_gm *g)
 		return "not-synced";
 	if (!l3mh_es_is_local(&g->esi, NULL))
 		return "no-local-es";
+	if (g->leave_only)
+		return "peer-leave-advertised";
 	return g->leave ? "leave-advertised" : "advertised";
 }
 

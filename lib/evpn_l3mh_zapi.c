@@ -40,6 +40,8 @@ const char *l3mh_zapi_type2str(uint16_t type)
 		return "GM_IF";
 	case L3MH_ZAPI_GM_REPLAY:
 		return "GM_REPLAY";
+	case L3MH_ZAPI_GM_SYNC_LEAVE:
+		return "GM_SYNC_LEAVE";
 	}
 	return "unknown";
 }

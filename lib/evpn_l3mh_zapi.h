@@ -21,6 +21,8 @@
  *   pimd -> zebra -> bgpd  GM_LEAVE    a leave started the last member
  *                                      queries (RT-8)
  *   bgpd -> zebra -> pimd  GM_SYNC     a membership synced from an ES peer
+ *   bgpd -> zebra -> pimd  GM_SYNC_LEAVE  an ES peer received a leave for
+ *                                      a membership learned here (RT-8)
  *   bgpd -> zebra          GM_ES_DF    the PEs of an ES (DF election)
  *   zebra -> pimd          GM_IF       an ES (sub-)interface and whether
  *                                      this PE is its DF
@@ -59,6 +61,7 @@ enum l3mh_zapi_type {
 	L3MH_ZAPI_GM_ES_DF,
 	L3MH_ZAPI_GM_IF,
 	L3MH_ZAPI_GM_REPLAY,
+	L3MH_ZAPI_GM_SYNC_LEAVE,
 };
 
 struct l3mh_zapi_enable {

@@ -42,6 +42,8 @@
 #include "lib/evpn_mcast.h"
 #include "pimd/pimd.h"
 #include "pimd/pim_iface.h"
+#include "pimd/pim_igmp.h"
+#include "pimd/pim_igmpv3.h"
 #include "pimd/pim_instance.h"
 #include "pimd/pim_memory.h"
 #include "pimd/pim_oil.h"
@@ -334,16 +336,70 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 	return 0;
 }
 
+/*
+ * A leave arrived: for a membership learned here, or for one an ES peer
+ * learned (the CE's hash sent the report there and the leave here): either
+ * way the ES peers hear of it with an RT-8 (RFC 9251 section 9.3).
+ */
 static int l3mh_gm_leave(struct interface *ifp, pim_sgaddr sg, uint8_t version,
 			 uint32_t max_resp_dsec)
 {
-	struct l3mh_gm *g = l3mh_gm_find(L3MH_GM_LOCAL, ifp->vrf->vrf_id, ifp->ifindex, sg);
+	vrf_id_t vrf_id = ifp->vrf->vrf_id;
+	struct l3mh_gm *g = l3mh_gm_find(L3MH_GM_LOCAL, vrf_id, ifp->ifindex, sg);
 
-	if (!g || g->leaving || !l3mh_gm_if_find(ifp->ifindex))
+	if (!l3mh_gm_if_find(ifp->ifindex))
+		return 0;
+	if (!g) {
+		g = l3mh_gm_find(L3MH_GM_SYNCED, vrf_id, ifp->ifindex, sg);
+		if (g) {
+			L3MH_DEBUG("leave of synced %pSG on %s", &sg, ifp->name);
+			l3mh_send_gm(L3MH_ZAPI_GM_LEAVE, g, MIN(max_resp_dsec, 255));
+		}
+		return 0;
+	}
+	if (g->leaving)
 		return 0;
 	g->leaving = true;
 	l3mh_send_gm(L3MH_ZAPI_GM_LEAVE, g, MIN(max_resp_dsec, 255));
 	return 0;
+}
+
+/*
+ * An ES peer received the leave of a membership learned here: run the last
+ * member queries as if the leave had arrived here (RFC 9251 section 5.2).
+ */
+static void l3mh_gm_sync_leave(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z)
+{
+	pim_sgaddr sg;
+	struct l3mh_gm *g;
+	struct interface *ifp;
+
+	if (z->grp.ipa_type != PIM_IPADDR)
+		return;
+	sg.src = z->src.ipaddr_pim;
+	sg.grp = z->grp.ipaddr_pim;
+	g = l3mh_gm_find(L3MH_GM_LOCAL, vrf_id, z->ifindex, sg);
+	ifp = if_lookup_by_index(z->ifindex, vrf_id);
+	if (!g || !ifp || !ifp->info)
+		return;
+#if PIM_IPV == 4
+	{
+		struct pim_interface *pim_ifp = ifp->info;
+		struct gm_sock *igmp = listnode_head(pim_ifp->gm_socket_list);
+
+		if (!igmp)
+			return;
+		L3MH_DEBUG("leave of %pSG on %s at an ES peer: last member queries", &sg,
+			   ifp->name);
+		if (pim_addr_is_any(sg.src))
+			igmpv3_report_toin(igmp, igmp->ifaddr, sg.grp, 0, NULL);
+		else
+			igmpv3_report_block(igmp, igmp->ifaddr, sg.grp, 1, &sg.src);
+	}
+#else
+	/* pim6d's MLD has no API to start the queries from outside */
+	L3MH_DEBUG("leave of %pSG on %s at an ES peer: not supported for MLD", &sg, ifp->name);
+#endif
 }
 
 struct l3mh_if_walk_ctx {
@@ -473,6 +529,11 @@ static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr 
 	case L3MH_ZAPI_GM_REPLAY:
 		hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
 		break;
+	case L3MH_ZAPI_GM_SYNC_LEAVE:
+		if (!l3mh_zapi_gm_decode(s, &z))
+			goto malformed;
+		l3mh_gm_sync_leave(vrf_id, &z);
+		break;
 	default:
 		break;
 	}
@@ -504,6 +565,29 @@ struct l3mh_show_ctx {
 	vrf_id_t vrf_id;
 	json_object *json;
 };
+
+/* the ES interfaces and whether this PE is their DF */
+static void l3mh_show_if_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm_if *gi = hb->data;
+	struct l3mh_show_ctx *ctx = arg;
+	struct interface *ifp = if_lookup_by_index(gi->ifindex, gi->vrf_id);
+	struct vrf *vrf = vrf_lookup_by_id(gi->vrf_id);
+
+	if (ctx->vrf_id != VRF_UNKNOWN && gi->vrf_id != ctx->vrf_id)
+		return;
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
+		json_object_string_add(j, "interface", ifp ? ifp->name : "");
+		json_object_boolean_add(j, "designatedForwarder", gi->df);
+		json_object_array_add(ctx->json, j);
+	} else
+		vty_out(ctx->vty, "ES interface %s (VRF %s): %s\n", ifp ? ifp->name : "?",
+			vrf ? vrf->name : "?",
+			gi->df ? "designated forwarder" : "not the designated forwarder");
+}
 
 static const char *l3mh_gm_state(const struct l3mh_gm *g)
 {
@@ -577,8 +661,15 @@ DEFPY(show_pim_l3mh_gm, show_pim_l3mh_gm_cmd,
 	if (json) {
 		top = json_object_new_object();
 		ctx.json = json_object_new_array();
+		json_object_object_add(top, "interfaces", ctx.json);
+		hash_iterate(l3mh.ifs, l3mh_show_if_walk, &ctx);
+		ctx.json = json_object_new_array();
 		json_object_object_add(top, "memberships", ctx.json);
-	} else
+	} else {
+		hash_iterate(l3mh.ifs, l3mh_show_if_walk, &ctx);
+		vty_out(vty, "\n");
+	}
+	if (!json)
 		vty_out(vty, "%-10s %-12s %-40s %-7s %-12s %-17s %s\n", "VRF", "Interface", "(S,G)",
 			"Origin", "Flags", "State", "DF");
 	hash_iterate(l3mh.gms, l3mh_show_walk, &ctx);

@@ -754,6 +754,7 @@ static int l3mh_zserv_msg(struct zserv *client,
 	case L3MH_ZAPI_GM_LEAVE:
 	case L3MH_ZAPI_GM_SYNC_ADD:
 	case L3MH_ZAPI_GM_SYNC_DEL:
+	case L3MH_ZAPI_GM_SYNC_LEAVE:
 		if (!l3mh_zapi_gm_decode(msg, &gm)) {
 			zlog_warn("evpn-l3mh: malformed %s from %s",
 				  l3mh_zapi_type2str(hdr->type),
@@ -761,7 +762,8 @@ static int l3mh_zserv_msg(struct zserv *client,
 			break;
 		}
 		if (hdr->type == L3MH_ZAPI_GM_SYNC_ADD ||
-		    hdr->type == L3MH_ZAPI_GM_SYNC_DEL)
+		    hdr->type == L3MH_ZAPI_GM_SYNC_DEL ||
+		    hdr->type == L3MH_ZAPI_GM_SYNC_LEAVE)
 			l3mh_gm_sync(hdr->type, vrf_id, &gm);
 		else
 			l3mh_gm_local(hdr->type, &gm);
