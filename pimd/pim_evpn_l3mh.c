@@ -79,6 +79,7 @@ struct l3mh_gm {
 	uint8_t flags;		 /* EVPN_MCAST_FLAG_*: version, filter mode */
 	bool leaving;		 /* local: a leave was reported (RT-8) */
 	bool joined;		 /* synced: joined into the TIB */
+	struct event *t_leave;	 /* local: the last member queries' time */
 	struct channel_oil *oil; /* synced: the TIB join's OIL */
 	time_t uptime;
 };
@@ -224,7 +225,8 @@ static void l3mh_synced_unjoin(struct l3mh_gm *g)
 	g->oil = NULL;
 }
 
-static void l3mh_synced_eval(struct l3mh_gm *g)
+/* false if it should join but cannot yet (interface down, no VIF) */
+static bool l3mh_synced_eval(struct l3mh_gm *g)
 {
 	struct interface *ifp = l3mh_gm_ifp(g);
 	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
@@ -233,26 +235,36 @@ static void l3mh_synced_eval(struct l3mh_gm *g)
 
 	if (!want) {
 		l3mh_synced_unjoin(g);
-		return;
+		return true;
 	}
 	if (g->joined)
-		return;
+		return true;
+	if (!if_is_operative(ifp) || pim_ifp->mroute_vif_index < 0)
+		return false;
 	g->joined = tib_sg_gm_join(pim_ifp->pim, g->sg, ifp, &g->oil);
 	L3MH_DEBUG("synced %pSG on %s: %s", &g->sg, ifp->name,
 		   g->joined ? "joined the TIB" : "TIB join failed");
+	return true;
 }
 
 static void l3mh_synced_eval_walk(struct hash_bucket *hb, void *arg)
 {
 	struct l3mh_gm *g = hb->data;
+	bool *blocked = arg;
 
-	if (g->origin == L3MH_GM_SYNCED)
-		l3mh_synced_eval(g);
+	if (g->origin == L3MH_GM_SYNCED && !l3mh_synced_eval(g))
+		*blocked = true;
 }
 
 static void l3mh_synced_eval_all(struct event *e)
 {
-	hash_iterate(l3mh.gms, l3mh_synced_eval_walk, NULL);
+	bool blocked = false;
+
+	hash_iterate(l3mh.gms, l3mh_synced_eval_walk, &blocked);
+	/* an interface without its VIF yet: try again */
+	if (blocked)
+		event_add_timer_msec(router->master, l3mh_synced_eval_all, NULL, 1000,
+				     &l3mh.t_eval);
 }
 
 /* after the TIB has seen the current change (e.g. a local prune) */
@@ -286,7 +298,34 @@ static void l3mh_synced_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z, bo
 		(void)hash_get(l3mh.gms, g, hash_alloc_intern);
 	}
 	g->flags = z->flags;
-	l3mh_synced_eval(g);
+	if (!l3mh_synced_eval(g))
+		l3mh_synced_eval_later();
+}
+
+/* an interface went down: its synced joins leave the TIB while its VIF is
+ * still there, and join again when it is back
+ */
+static void l3mh_if_down_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct interface *ifp = arg;
+
+	if (g->origin == L3MH_GM_SYNCED && g->ifindex == ifp->ifindex &&
+	    g->vrf_id == ifp->vrf->vrf_id)
+		l3mh_synced_unjoin(g);
+}
+
+static int l3mh_if_down(struct interface *ifp)
+{
+	hash_iterate(l3mh.gms, l3mh_if_down_walk, ifp);
+	return 0;
+}
+
+static int l3mh_if_up(struct interface *ifp)
+{
+	if (l3mh_gm_if_find(ifp->ifindex))
+		l3mh_synced_eval_later();
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -307,6 +346,7 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 			return 0;
 		if (es)
 			l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_DEL, g, 0);
+		EVENT_OFF(g->t_leave);
 		hash_release(l3mh.gms, g);
 		XFREE(MTYPE_L3MH_GM, g);
 		/* a synced one takes over once the TIB has pruned ours */
@@ -314,7 +354,10 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 			l3mh_synced_eval_later();
 		return 0;
 	}
-	if (g && g->flags == flags && !g->leaving)
+	/* IGMP re-evaluates its sources after a leave: only a new report
+	 * (the membership outlives the last member queries) ends the leave
+	 */
+	if (g && g->flags == flags)
 		return 0;
 	if (!g) {
 		g = XCALLOC(MTYPE_L3MH_GM, sizeof(*g));
@@ -326,7 +369,6 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 		(void)hash_get(l3mh.gms, g, hash_alloc_intern);
 	}
 	g->flags = flags;
-	g->leaving = false;
 	/* learned here: a synced copy leaves the TIB before ours joins */
 	synced = l3mh_gm_find(L3MH_GM_SYNCED, vrf_id, ifp->ifindex, sg);
 	if (synced)
@@ -334,6 +376,15 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 	if (es)
 		l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_ADD, g, 0);
 	return 0;
+}
+
+static void l3mh_leave_over(struct event *e)
+{
+	struct l3mh_gm *g = EVENT_ARG(e);
+
+	g->leaving = false;
+	if (l3mh_gm_if_find(g->ifindex))
+		l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_ADD, g, 0);
 }
 
 /*
@@ -361,6 +412,11 @@ static int l3mh_gm_leave(struct interface *ifp, pim_sgaddr sg, uint8_t version,
 		return 0;
 	g->leaving = true;
 	l3mh_send_gm(L3MH_ZAPI_GM_LEAVE, g, MIN(max_resp_dsec, 255));
+	/* still a member after the last member queries (robustness 2): a
+	 * host answered, the leave is over
+	 */
+	event_add_timer_msec(router->master, l3mh_leave_over, g, max_resp_dsec * 200 + 1000,
+			     &g->t_leave);
 	return 0;
 }
 
@@ -701,6 +757,8 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(pim_gm_membership, l3mh_gm_membership);
 	hook_register(pim_gm_leave, l3mh_gm_leave);
 	hook_register(pim_channel_oif_mute, l3mh_oif_mute);
+	hook_register(if_down, l3mh_if_down);
+	hook_register(if_up, l3mh_if_up);
 	hook_register(zclient_extension_msg, l3mh_zclient_msg);
 	if (zc) {
 		l3mh.zebra_connected = zc->zebra_connected;

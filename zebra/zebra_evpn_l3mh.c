@@ -546,7 +546,10 @@ static bool l3mh_gm_if_df(struct interface *ifp, bool *df)
 	d = l3mh_es_df_find(&es->esi);
 	if (!d || !d->n_pes)
 		return false;
-	*df = etag % d->n_pes == d->ordinal;
+	/* a PE whose ES link is down forwards nothing to it; its peers see
+	 * its RT-4 go and take over
+	 */
+	*df = etag % d->n_pes == d->ordinal && (es->flags & ZEBRA_EVPNES_OPER_UP);
 	return true;
 }
 

@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-l3mh_mcast: IGMP/MLD joins on the L3 ES of the reference topology, the
-baseline without join sync (no RT-7/RT-8 yet): the data plane of the lab.
+l3mh_mcast: IGMP/MLD join synchronization between the PEs of an L3 ES with
+RT-7/RT-8 (draft-brissette-bess-evpn-l3-mh section 3.7, RFC 9251) on the
+reference topology; zebra, bgpd, pimd and pim6d run the evpn_l3mh modules.
 
 H1 (VLAN 1 behind SW1's LAG) joins groups of S1, a source behind PE3. SW1's
-layer-2 LAG hash sends each report to one PE only, the "learner"; only that
-PE joins the tree towards PE3 and forwards, so H1 gets each packet once.
+layer-2 LAG hash sends each IGMP/MLD message to one PE only (which one
+depends on the destination MAC: a report to the group, a Leave to
+224.0.0.2, an IGMPv3 report to 224.0.0.22), the "learner". The learner
+advertises an RT-7, its ES peer joins the same membership on its own
+bond1.1; only the designated forwarder of <ES, VLAN 1> forwards to the ES
+(the other holds bond1.1 muted in its OILs), so H1 gets every packet once,
+whichever PE learnt the join, and keeps receiving when the DF's link fails.
 
 Multicast transport: FRR has no MVPN, so two VRF-lite links PE3-PE1 and
 PE3-PE2 with PIM stand in for the MVPN's PMSI tunnels (lib/reftopo.py);
@@ -21,11 +27,13 @@ bookworm, 6.12 in trixie) have neither, and pimd's CUST1 instance then gets
 no mroute socket (MRT_TABLE: ENOPROTOOPT), no VIFs, no PIM neighbours and
 no IGMP groups. On such a kernel this module runs the same configs in the
 global table instead (bond1.1, the transport links and S1's link outside
-the VRFs; `router pim vrf CUST1` -> `router pim`) and skips the IPv6 data
-plane; with a kernel that has the options it runs in CUST1 unchanged.
+the VRFs; `router pim vrf CUST1` -> `router pim`; the sync configured in
+the default BGP instance with an explicit route target) and skips the IPv6
+data plane; with a kernel that has the options it runs in CUST1 unchanged.
 """
 
 import json
+import threading
 import os
 import re
 import time
@@ -33,11 +41,15 @@ import time
 import pytest
 
 import mcast
+import tshark
 from lab import wait_for
 from reftopo import ES, PE3_S1_IP4, S1_IP4, S1_IP6, RefTopo, lag_whole, mcast_link, mroute_tables
 
 CWD = os.path.dirname(os.path.abspath(__file__))
-MODULES = {pe: {"zebra": ["evpn_l3mh"], "bgpd": ["evpn_l3mh"]} for pe in ("pe1", "pe2")}
+MODULES = {pe: {d: ["evpn_l3mh"] for d in ("zebra", "bgpd", "pimd", "pim6d")}
+           for pe in ("pe1", "pe2")}
+ESI1 = "03:02:00:00:00:00:e1:00:00:01"
+GRT_RT = "65000:100"
 PES = ("pe1", "pe2")
 ASM_G, SSM_G, MLD_G = "239.1.1.1", "232.1.1.1", "ff3e::1:1"
 N, RATE = 200, 100
@@ -68,6 +80,16 @@ class McastTopo(RefTopo):
             text, n = re.subn(r"\nvrf CUST1\n((?: .*\n)+)exit-vrf\n",
                               lambda m: "\n" + re.sub(r"(?m)^ ", "", m.group(1)), text)
             assert n == 1, router
+            # the sync of bond1.1 in the global table: the default BGP
+            # instance, with an explicit route target (draft 3.3)
+            a = "  l3-multihoming arp-nd-sync\n  l3-multihoming igmp-mld-sync\n"
+            assert a in text, router
+            text = text.replace(a, "  l3-multihoming arp-nd-sync\n")
+            a = "  l3-multihoming\n"
+            assert text.count(a) == 1, router
+            text = text.replace(a, a + "  l3-multihoming arp-nd-sync\n"
+                                "  l3-multihoming route-target %s\n"
+                                "  l3-multihoming igmp-mld-sync\n" % GRT_RT)
         out = os.path.join(self.lab.workdir, "%s-frr.conf" % router)
         with open(out, "w") as f:
             f.write(text)
@@ -162,6 +184,92 @@ def _receive_each_once(topo, member, group, port, learner, v6=False):
     return st
 
 
+# --- sync state as the user sees it ------------------------------------------
+
+ROUTES = {}  # (group, source) -> (learner, flags): RT-7s checked on the wire at the end
+
+
+def evpn_sync(topo, pe, v6=False):
+    "pimd's (pim6d's) view: {'interfaces': [...], 'memberships': [...]}"
+    return topo[pe].vtysh_json("show %s evpn-sync %sjson" % ("ipv6 mld" if v6 else "ip igmp",
+                                                              topo.vrf_arg))
+
+
+def pim_membership(topo, pe, group, source=None, v6=False):
+    for m in evpn_sync(topo, pe, v6)["memberships"]:
+        if m["interface"] == "bond1.1" and m["group"] == group and \
+                m["source"] == (source or ("::" if v6 else "0.0.0.0")):
+            return m
+    return None
+
+
+def bgp_groups(topo, pe, group, source=None):
+    js = topo[pe].vtysh_json("show bgp l2vpn evpn l3-multihoming groups json")
+    return [g for g in js["groups"] if g["group"] == group and
+            (source is None or g["source"] == source)]
+
+
+def df_of_bond1_1(topo, v6=False):
+    "The PEs that call themselves DF of bond1.1 (pimd's or pim6d's view)."
+    out = []
+    for pe in PES:
+        for i in evpn_sync(topo, pe, v6)["interfaces"]:
+            if i["interface"] == "bond1.1" and i["designatedForwarder"]:
+                out.append(pe)
+    return out
+
+
+def _other(pe):
+    return "pe2" if pe == "pe1" else "pe1"
+
+
+def _wait_synced(topo, learner, group, source=None, flags=None, v6=False, joined=True):
+    """The learner advertises its membership (RT-7), the other PE imports
+    it and its pimd/pim6d joins it on bond1.1."""
+    other = _other(learner)
+
+    def check():
+        mine = bgp_groups(topo, learner, group, source)
+        if [g["origin"] for g in mine] != ["local"] or mine[0]["state"] != "advertised":
+            return "learner %s: %s" % (learner, mine)
+        if flags and mine[0]["flags"] != flags:
+            return "learner flags %s, want %s" % (mine[0]["flags"], flags)
+        theirs = bgp_groups(topo, other, group, source)
+        if [g["origin"] for g in theirs] != ["synced"]:
+            return "%s: %s" % (other, theirs)
+        if theirs[0]["esi"] != ESI1 or theirs[0]["ethTag"] != 1:
+            return "%s: ESI/Ethernet Tag %s" % (other, theirs[0])
+        m = pim_membership(topo, other, group, source, v6)
+        if not m or m["origin"] != "synced":
+            return "%s pim: %s" % (other, m)
+        if joined and m["state"] != "joined":
+            return "%s pim state %s" % (other, m["state"])
+        return None
+
+    err = wait_for(check, timeout=30, desc="RT-7 sync of %s" % group)
+    assert err is None, err
+
+
+def _wait_pruned(topo, group, source=None, v6=False, timeout=30):
+    "Neither PE keeps the membership: no RT-7, no pimd state, no OIF."
+    def check():
+        for pe in PES:
+            if bgp_groups(topo, pe, group, source):
+                return "%s bgp: %s" % (pe, bgp_groups(topo, pe, group, source))
+            if pim_membership(topo, pe, group, source, v6):
+                return "%s pim: %s" % (pe, pim_membership(topo, pe, group, source, v6))
+        return None
+
+    err = wait_for(check, timeout=timeout, desc="prune of %s" % group)
+    assert err is None, err
+
+
+def _oifs(topo, pe, group, v6=False):
+    "bond1.1 forwards group in pe's kernel (any (S,G)/(*,G) entry)?"
+    return [line for line in topo.kernel_mroutes(pe, v6).splitlines()
+            if group in line and "bond1.1" in line.split("Oifs:")[-1]]
+
+
 def test_lag_up(topo):
     "SW1's LACP bond aggregates the links to PE1 and PE2."
     err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=30,
@@ -186,11 +294,86 @@ def test_pim_neighbors_over_transport(topo):
 
 
 def test_rpf_over_transport(topo):
-    "The learner-side PEs' RPF towards S1 and the RP is the transport link."
+    "The PEs' RPF towards S1 and the RP is the transport link."
     for pe in PES:
         for addr in (S1_IP4, PE3_S1_IP4):
             out = topo[pe].vtysh("show ip route %s%s" % (topo.vrf_arg, addr))
             assert "eth-m" in out, (pe, addr, out)
+
+
+def test_designated_forwarder(topo):
+    """Both PEs elect the same DF for <ES-1, VLAN 1> from their RT-4s
+    (RFC 7432 service carving: PE number 1 mod 2 of [10.0.0.1, 10.0.0.2],
+    i.e. PE2), in pimd and in pim6d."""
+    for v6 in (False, True):
+        err = wait_for(lambda: None if df_of_bond1_1(topo, v6) == ["pe2"]
+                       else "DF %s" % df_of_bond1_1(topo, v6), timeout=30,
+                       desc="DF election (%s)" % ("pim6d" if v6 else "pimd"))
+        assert err is None, err
+
+
+def test_igmpv2_join_synced_and_forwarded(topo):
+    """H1 joins (*,239.1.1.1) with IGMPv2: one PE learns it, the other PE
+    gets it by RT-7 and joins it too; only the DF forwards to the ES, and H1
+    gets each of S1's packets exactly once."""
+    m = mcast.join(topo["h1"], ASM_G, version=2, port=5100)
+    topo.members = {ASM_G: m}
+    learner = _one_learner(topo, igmp_learners, ASM_G)
+    topo.learner = {ASM_G: learner}
+    ROUTES[(ASM_G, None)] = (learner, 0x02)
+    _record(topo, ASM_G, "learner %s" % learner)
+    _wait_synced(topo, learner, ASM_G, flags="v2 include")
+    # the synced join is not an IGMP group of the other PE
+    assert igmp_learners(topo, ASM_G) == [learner]
+    df = df_of_bond1_1(topo)[0]
+    _receive_each_once(topo, m, ASM_G, 5100, df)
+    # the non-DF holds bond1.1 muted: in the PIM state, not in the kernel
+    assert _oifs(topo, df, ASM_G), topo.kernel_mroutes(df)
+    assert not _oifs(topo, _other(df), ASM_G), topo.kernel_mroutes(_other(df))
+    topo.lab.log("IGMPv2 %s: learner %s, DF %s" % (ASM_G, learner, df))
+
+
+def test_df_link_failure(topo):
+    """The DF's member link goes down: its RT-4 is withdrawn, the other PE
+    becomes DF and, holding the synced state already, forwards; H1 misses
+    only the packets of the switch-over (the gap is printed)."""
+    df = df_of_bond1_1(topo)[0]
+    other = _other(df)
+    m = mcast.join(topo["h1"], ASM_G, port=5104)
+    count, rate = 800, 100
+    sender = threading.Thread(target=mcast.send, args=(topo["s1"], ASM_G),
+                              kwargs={"count": count, "rate": rate, "port": 5104})
+    try:
+        sender.start()
+        time.sleep(2)
+        t0 = time.time()
+        topo[df].cmd("ip link set eth-sw down")
+        err = wait_for(lambda: None if df_of_bond1_1(topo) == [other]
+                       else "DF %s" % df_of_bond1_1(topo), timeout=20, desc="DF takeover")
+        took = time.time() - t0
+        sender.join()
+        st = mcast.stats(mcast.wait_counts(m, count, timeout=15), count)
+    finally:
+        sender.join()
+        m.leave()
+        topo[df].cmd("ip link set eth-sw up")
+    assert err is None, err
+    gap_ms = st["longest_gap"] * 1000 // rate
+    _record(topo, ASM_G, "DF %s link down: DF moved in %.1fs; received %d/%d, longest gap %d "
+            "packets (%d ms), duplicates %s" % (df, took, st["received"], count,
+                                                st["longest_gap"], gap_ms, st["dups"]))
+    print("DF link failure: %d/%d received, gap %d ms" % (st["received"], count, gap_ms))
+    assert not st["dups"], st["dups"]
+    # everything after the switch-over arrives
+    assert all(i not in st["missing"] for i in range(count - 300, count)), st["missing"]
+    assert _oifs(topo, other, ASM_G), topo.kernel_mroutes(other)
+    # the link comes back: LAG whole again, PE2 DF again
+    err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=60,
+                   desc="LAG back")
+    assert err is None, err
+    err = wait_for(lambda: None if df_of_bond1_1(topo) == ["pe2"]
+                   else "DF %s" % df_of_bond1_1(topo), timeout=30, desc="DF back")
+    assert err is None, err
 
 
 def _log_count(topo, pe, daemon, pattern):
@@ -198,91 +381,172 @@ def _log_count(topo, pe, daemon, pattern):
         return len(re.findall(pattern, f.read()))
 
 
-def test_igmpv2_asm_join_and_forwarding(topo):
-    """H1 joins (*,239.1.1.1) with IGMPv2: one PE learns it (SW1's hash),
-    S1's 200 packets arrive at H1 exactly once each, through that PE.
-
-    The learner's kernel then has (global table; `ip mroute show table 1001`
-    in CUST1):
-      (0.0.0.0,239.1.1.1)        Iif: eth-m  Oifs: pimreg bond1.1 eth-m  State: resolved
-      (203.0.113.130,239.1.1.1)  Iif: eth-m  Oifs: bond1.1  State: resolved
-    and PE3's: (203.0.113.130,239.1.1.1) Iif: eth-s1 Oifs: eth-m1 (towards
-    the learner only); the other PE has no entry."""
-    m = mcast.join(topo["h1"], ASM_G, version=2, port=5100)
-    try:
-        learner = _one_learner(topo, igmp_learners, ASM_G)
-        other = "pe2" if learner == "pe1" else "pe1"
-        _record(topo, ASM_G, "learner %s" % learner)
-        _receive_each_once(topo, m, ASM_G, 5100, learner)
-        assert igmp_learners(topo, ASM_G) == [learner], "the other PE learnt it too (sync?)"
-        assert ASM_G not in topo.kernel_mroutes(other), topo.kernel_mroutes(other)
-        leave = r"Recv IGMPv2 LEAVE from %s on bond1.1 for %s" % (re.escape("192.0.2.2"),
-                                                                  re.escape(ASM_G))
-        before = {pe: _log_count(topo, pe, "pimd", leave) for pe in PES}
-    finally:
-        m.leave()
-    topo.lab.log("IGMPv2 %s: learner %s" % (ASM_G, learner))
-
-    # The Leave goes to 224.0.0.2, so SW1's layer-2 hash may send it to the
-    # PE that never saw the report (here: PE2, the report went to PE1).
-    leave_pe = []
-
-    def leave_seen():
-        leave_pe[:] = [pe for pe in PES if _log_count(topo, pe, "pimd", leave) > before[pe]]
-        return None if leave_pe else "no PE logged the Leave"
-
-    err = wait_for(leave_seen, timeout=10, desc="IGMPv2 Leave")
-    assert err is None, err
-    _record(topo, ASM_G, "leave received by %s" % leave_pe)
-    if leave_pe == [learner]:
-        err = wait_for(lambda: None if not igmp_learners(topo, ASM_G) else "still joined",
-                       timeout=20, desc="IGMPv2 leave")
-        assert err is None, err
-    else:
-        # Baseline without Leave sync (RT-8): the learner keeps the group
-        # until its membership timer (260 s) runs out.
-        assert leave_pe == [other], leave_pe
-        time.sleep(5)
-        assert igmp_learners(topo, ASM_G) == [learner]
+def _leave_and_prune(topo, member, group, learner):
+    """member leaves; returns the PEs that logged its IGMPv2 Leave once both
+    PEs have pruned (no RT-7, no pimd state, no OIF)."""
+    leave = r"Recv IGMPv2 LEAVE from %s on bond1.1 for %s" % (re.escape("192.0.2.2"),
+                                                              re.escape(group))
+    before = {pe: _log_count(topo, pe, "pimd", leave) for pe in PES}
+    t0 = time.time()
+    member.leave()
+    _wait_pruned(topo, group, timeout=30)
+    took = time.time() - t0
+    leave_pe = [pe for pe in PES if _log_count(topo, pe, "pimd", leave) > before[pe]]
+    _record(topo, group, "leave received by %s (learner %s); both pruned in %.1fs"
+            % (leave_pe, learner, took))
+    assert leave_pe, "no PE logged the Leave"
+    for pe in PES:
+        assert not _oifs(topo, pe, group), topo.kernel_mroutes(pe)
+    assert not igmp_learners(topo, group)
+    return leave_pe
 
 
-def test_igmpv3_ssm_join_and_forwarding(topo):
-    """H1 joins (S1,232.1.1.1) with IGMPv3: one PE learns it, PIM SSM joins
-    towards S1 over the transport, H1 gets each packet once."""
+def test_igmpv2_leave_synced(topo):
+    """H1 leaves 239.1.1.1, then joins and leaves 239.1.1.3: both PEs
+    prune within seconds, not after the 260 s membership timeout.
+
+    SW1's layer-2 hash (last octets of source and destination MAC) sends
+    the report for 239.1.1.3 (to 01:00:5e:01:01:03) and the Leave (to
+    224.0.0.2, 01:00:5e:00:00:02) over different members: the Leave reaches
+    the PE that never saw the report. That PE advertises an RT-8 for the
+    synced membership, and the learner runs its last member queries as if
+    the Leave had arrived there (RFC 9251 section 9.3)."""
+    _leave_and_prune(topo, topo.members[ASM_G], ASM_G, topo.learner[ASM_G])
+
+    group = "239.1.1.3"
+    m = mcast.join(topo["h1"], group, version=2, port=5105)
+    learner = _one_learner(topo, igmp_learners, group)
+    _wait_synced(topo, learner, group, flags="v2 include")
+    ROUTES[(group, None)] = (learner, 0x02)
+    before = _log_count(topo, learner, "bgpd", r"send GM_SYNC_LEAVE \S*%s" % re.escape(group))
+    leave_pe = _leave_and_prune(topo, m, group, learner)
+    assert leave_pe == [_other(learner)], (leave_pe, learner)
+    # the other PE's RT-8 made the learner start its last member queries
+    assert _log_count(topo, learner, "bgpd", r"send GM_SYNC_LEAVE \S*%s" %
+                      re.escape(group)) > before
+
+
+def test_igmpv3_ssm_join_synced(topo):
+    """H1 joins (S1,232.1.1.1) with IGMPv3: synced with the IGMPv3 include
+    flags, H1 gets each packet once, both PEs prune after the leave."""
     m = mcast.join(topo["h1"], SSM_G, source=S1_IP4, version=3, port=5101)
     try:
         learner = _one_learner(topo, igmp_learners, SSM_G, S1_IP4)
+        ROUTES[(SSM_G, S1_IP4)] = (learner, 0x04)
         _record(topo, SSM_G, "learner %s" % learner)
-        _receive_each_once(topo, m, SSM_G, 5101, learner)
+        _wait_synced(topo, learner, SSM_G, S1_IP4, flags="v3 include")
+        _receive_each_once(topo, m, SSM_G, 5101, df_of_bond1_1(topo)[0])
     finally:
         m.leave()
-    err = wait_for(lambda: None if not igmp_learners(topo, SSM_G, S1_IP4) else "still joined",
-                   timeout=20, desc="IGMPv3 leave")
-    assert err is None, err
+    _wait_pruned(topo, SSM_G, S1_IP4)
 
 
-def test_mldv2_ssm_join(topo):
-    "H1 joins (S1,ff3e::1:1) with MLDv2: one PE's pim6d learns it."
+def test_mldv2_join_synced(topo):
+    """H1 joins (S1,ff3e::1:1) with MLDv2: one PE's pim6d learns it, the
+    other's gets it by RT-7 (MLDv2 flags). Without IPv6 multicast routing
+    in the lab kernel pim6d cannot join it into the TIB (no VIFs): then the
+    synced membership is checked without the join."""
+    kernel_ok = topo.kernel["ipv6"] == "ok"
     m = mcast.join(topo["h1"], MLD_G, source=S1_IP6, port=5102)
     try:
         learner = _one_learner(topo, mld_learners, MLD_G, S1_IP6)
+        ROUTES[(MLD_G, S1_IP6)] = (learner, 0x02)
         _record(topo, MLD_G, "learner %s" % learner)
+        _wait_synced(topo, learner, MLD_G, S1_IP6, flags="v2 include", v6=True, joined=kernel_ok)
+        if kernel_ok:
+            _receive_each_once(topo, m, MLD_G, 5102, df_of_bond1_1(topo, True)[0], v6=True)
     finally:
         m.leave()
-    # MLDv2 reports, the BLOCK included, go to ff02::16: the same PE
-    err = wait_for(lambda: None if not mld_learners(topo, MLD_G, S1_IP6) else "still joined",
-                   timeout=20, desc="MLDv2 leave")
-    assert err is None, err
+    _wait_pruned(topo, MLD_G, S1_IP6, v6=True)
 
 
-def test_mldv2_ssm_forwarding(topo):
-    "S1's IPv6 packets to ff3e::1:1 arrive at H1 exactly once each."
-    if topo.kernel["ipv6"] != "ok":
-        pytest.skip("lab kernel has no IPv6 multicast routing (CONFIG_IPV6_MROUTE): %s"
-                    % topo.kernel["ipv6"])
-    m = mcast.join(topo["h1"], MLD_G, source=S1_IP6, port=5103)
-    try:
-        learner = _one_learner(topo, mld_learners, MLD_G, S1_IP6)
-        _receive_each_once(topo, m, MLD_G, 5103, learner, v6=True)
-    finally:
-        m.leave()
+def test_running_config_round_trip(topo):
+    """The knob shows up in show running-config, and applying that output
+    again changes nothing."""
+    pe = topo["pe1"]
+    cfg = pe.vtysh("show running-config")
+    assert re.search(r"  l3-multihoming arp-nd-sync\n(  l3-multihoming route-target \S+\n)?"
+                     r"  l3-multihoming igmp-mld-sync\n", cfg), cfg
+    path = os.path.join(topo.lab.workdir, "pe1-running.conf")
+    with open(path, "w") as f:
+        f.write("\n".join(line for line in cfg.splitlines()
+                          if line not in ("Building configuration...", "Current configuration:")))
+    pe.cmd("%s -N pe1 -f %s" % (os.path.join(os.environ.get("FRR_PREFIX", "/usr"), "bin",
+                                              "vtysh"), path))
+    assert pe.vtysh("show running-config") == cfg
+
+
+def _pcap(topo, router):
+    return os.path.join(topo.lab.workdir, router, "%s-bgp.pcap" % router)
+
+
+def _join_sync_sent(pcap, src):
+    """raw NLRI hex -> (tshark fields, sorted EC hex values) of every RT-7/8
+    in the MP_REACH of the UPDATEs src sent."""
+    out = {}
+    for msg in tshark.bgp_updates(pcap, "bgp.type == 2 && ip.src == %s" % src):
+        ecs, nlris = [], []
+        for code, raw, dec in msg:
+            if code == 16:  # EXTENDED COMMUNITIES
+                ecs = sorted(raw[6:][i:i + 16] for i in range(0, len(raw) - 6, 16))
+            elif code == 14:  # MP_REACH_NLRI
+                nlris = tshark.evpn_nlris(dec)
+        for fields, raw in nlris:
+            if fields.get("bgp.evpn.nlri.rt") in ("7", "8"):
+                out[raw] = (fields, ecs)
+    return out
+
+
+def test_rt7_rt8_on_the_wire(topo):
+    """tshark decodes every RT-7/RT-8 a learner sent with the intended
+    fields (ESI, Ethernet Tag 1, source, group, originator, flags; the
+    ES-Import RT and one EVI-RT, or the VRF's RT), and the route reflector
+    P passes them on unchanged (its capture of the learner's UPDATEs
+    against the other PE's capture of P's)."""
+    assert ROUTES, "no join was made"
+    lo = {"pe1": "10.0.0.1", "pe2": "10.0.0.2"}
+    want_rt = "0002fde800000064" if not topo.mcast_vrf else "0002fde800000001"
+    for (grp, src), (learner, flags) in ROUTES.items():
+        sent = _join_sync_sent(_pcap(topo, "p"), lo[learner])
+        refl = _join_sync_sent(_pcap(topo, _other(learner)), "10.0.0.10")
+        mine = [(raw, f, ecs) for raw, (f, ecs) in sent.items()
+                if f.get("bgp.evpn.nlri.rt") == "7" and grp in json.dumps(f)]
+        assert mine, "no RT-7 for %s from %s in P's capture" % (grp, learner)
+        for raw, f, ecs in mine:
+            fam = "ipv6" if ":" in grp else "ipv4"
+            assert f["bgp.evpn.nlri.esi"] == ESI1, f
+            assert f["bgp.evpn.nlri.etag"] == "1", f
+            assert f["bgp.mcast_vpn_nlri_group_addr_" + fam] == grp, f
+            if src:
+                assert f["bgp.mcast_vpn_nlri_source_addr_" + fam] == src, f
+            else:
+                assert f["bgp.mcast_vpn_nlri_source_length"] == "0", f
+            assert f["bgp.evpn.nlri.or_addr_ipv4"] == lo[learner], f
+            assert int(f["bgp.evpn.nlri.igmp_mc_flags"], 16) == flags, f
+            # ES-Import RT of ESI-1 (system MAC 02:00:00:00:00:e1), EVI-RT type 0
+            evi_rt = "060a" + want_rt[4:]
+            assert "06020200000000e1" in ecs, ecs
+            assert evi_rt in ecs, (evi_rt, ecs)
+            # reflected unchanged
+            assert raw in refl, "RT-7 %s not reflected to %s" % (raw, _other(learner))
+            assert refl[raw][1] == ecs, (refl[raw][1], ecs)
+    # the IGMPv2 leaves: RT-8s (from the learner, and from the PE that got
+    # the Leave of a membership it had synced), reflected too
+    for grp in (ASM_G, "239.1.1.3"):
+        rt8 = {}
+        for pe in PES:
+            rt8.update({raw: (pe, f) for raw, (f, e) in
+                        _join_sync_sent(_pcap(topo, "p"), lo[pe]).items()
+                        if f.get("bgp.evpn.nlri.rt") == "8" and grp in json.dumps(f)})
+        assert rt8, "no RT-8 for %s" % grp
+        for raw, (pe, f) in rt8.items():
+            assert f["bgp.evpn.nlri.esi"] == ESI1 and f["bgp.evpn.nlri.etag"] == "1", f
+            assert f["bgp.evpn.nlri.or_addr_ipv4"] == lo[pe], f
+            # RT-8 (RFC 9251 9.3): ..., Reserved (4), Max Response Time, Flags
+            tail = bytes.fromhex(raw)[-6:]
+            assert tail[:4] == bytes(4) and tail[4] > 0 and tail[5] == 0x02, raw
+            assert raw in _join_sync_sent(_pcap(topo, _other(pe)), "10.0.0.10"), raw
+    # the cross-PE leave: an RT-8 from the PE that did not learn 239.1.1.3
+    learner = ROUTES[("239.1.1.3", None)][0]
+    assert any(f.get("bgp.evpn.nlri.rt") == "8" and "239.1.1.3" in json.dumps(f)
+               for f, e in _join_sync_sent(_pcap(topo, "p"), lo[_other(learner)]).values())
