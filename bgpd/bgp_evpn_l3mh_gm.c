@@ -29,6 +29,7 @@
 #include "vty.h"
 #include "zclient.h"
 
+#include "lib/evpn_df.h"
 #include "lib/evpn_l3mh_zapi.h"
 #include "lib/evpn_mcast.h"
 #include "bgpd/bgpd.h"
@@ -67,14 +68,16 @@ struct l3mh_gm {
 	uint8_t flags;	  /* EVPN_MCAST_FLAG_* */
 	bool leave;	  /* local: RT-8 advertised; synced: RT-8 received */
 	bool leave_only;  /* local: the leave of a peer's membership, no RT-7 */
+	bool stale;	  /* local: pimd restarted and has not named it again */
 	uint8_t max_resp; /* of the leave, 1/10 s */
 	time_t uptime;
 };
 
 static struct {
 	struct hash *gms;
-	struct event *t_df;   /* the ES routes changed */
-	struct list *df_esis; /* esi_t: ESs zebra has a DF election for */
+	struct event *t_df;    /* the ES routes changed */
+	struct event *t_stale; /* end of the wait for a restarted pimd */
+	struct list *df_esis;  /* esi_t: ESs zebra has a DF election for */
 } gm;
 
 /* ------------------------------------------------------------------------
@@ -207,6 +210,7 @@ static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi
 		(void)hash_get(gm.gms, g, hash_alloc_intern);
 	}
 	g->flags = z->flags;
+	g->stale = false;
 	if (type == L3MH_ZAPI_GM_LEAVE) {
 		g->leave = true;
 		g->max_resp = z->max_resp;
@@ -427,14 +431,6 @@ static void l3mh_gm_any_vrf(struct l3mh_vrf *lv, void *arg)
 		*(bool *)arg = true;
 }
 
-static int l3mh_in_addr_cmp(const void *a, const void *b)
-{
-	uint32_t x = ntohl(((const struct in_addr *)a)->s_addr);
-	uint32_t y = ntohl(((const struct in_addr *)b)->s_addr);
-
-	return x < y ? -1 : x > y;
-}
-
 static void l3mh_gm_send_es_df(const struct l3mh_zapi_es_df *df)
 {
 	struct stream *s;
@@ -478,7 +474,7 @@ static void l3mh_gm_df_update(struct event *e)
 	bool any = false;
 	struct list *seen = list_new();
 	esi_t *esi;
-	int i, n;
+	int n;
 
 	if (l3mh_enabled())
 		l3mh_vrf_foreach(l3mh_gm_any_vrf, &any);
@@ -489,16 +485,12 @@ static void l3mh_gm_df_update(struct event *e)
 		n = 0;
 		ips[n++] = self;
 		for (ALL_LIST_ELEMENTS_RO(es->es_vtep_list, node, vtep))
-			if (CHECK_FLAG(vtep->flags, BGP_EVPNES_VTEP_ESR) &&
-			    vtep->vtep_ip.s_addr != self.s_addr && n < (int)array_size(ips))
+			if (CHECK_FLAG(vtep->flags, BGP_EVPNES_VTEP_ESR) && n < (int)array_size(ips))
 				ips[n++] = vtep->vtep_ip;
-		qsort(ips, n, sizeof(ips[0]), l3mh_in_addr_cmp);
 		memset(&df, 0, sizeof(df));
 		df.esi = es->esi;
+		df.ordinal = evpn_df_pe_ordinal(ips, &n, self);
 		df.n_pes = n;
-		for (i = 0; i < n; i++)
-			if (ips[i].s_addr == self.s_addr)
-				df.ordinal = i;
 		l3mh_gm_send_es_df(&df);
 		listnode_add(seen, &es->esi);
 	}
@@ -541,7 +533,9 @@ static void l3mh_gm_send_replay(void)
 {
 	if (!zclient || zclient->sock < 0)
 		return;
-	zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+	l3mh_zapi_gm_replay_encode(zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
+							       L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT),
+				   0);
 	zclient_extension_msg_send(zclient);
 }
 
@@ -553,9 +547,58 @@ static void l3mh_gm_resend_walk(struct hash_bucket *hb, void *arg)
 		l3mh_gm_send_sync(g, true);
 }
 
+/*
+ * pimd or pim6d (re)started: its memberships as bgpd knows them are stale
+ * until it reports them again (it learns them anew from the reports its
+ * startup queries bring); the others are withdrawn after
+ * L3MH_GM_STALE_TIME.
+ */
+#define L3MH_GM_STALE_TIME 30
+
+static void l3mh_gm_stale_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	struct list *gone = arg;
+
+	if (g->origin == L3MH_GM_LOCAL && g->stale)
+		listnode_add(gone, g);
+}
+
+static void l3mh_gm_stale_sweep(struct event *e)
+{
+	struct list *gone = list_new();
+	struct listnode *node;
+	struct l3mh_gm *g;
+
+	hash_iterate(gm.gms, l3mh_gm_stale_walk, gone);
+	for (ALL_LIST_ELEMENTS_RO(gone, node, g)) {
+		L3MH_DEBUG("local %pIA,%pIA etag %u vrf %u not named again after a restart",
+			   &g->src, &g->grp, g->etag, g->vrf_id);
+		l3mh_gm_local_eval(g, true);
+		l3mh_gm_free(g);
+	}
+	list_delete(&gone);
+}
+
+static void l3mh_gm_stale_mark_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+	uint8_t family = *(uint8_t *)arg;
+
+	if (g->origin == L3MH_GM_LOCAL && family == (IS_IPADDR_V4(&g->grp) ? AF_INET : AF_INET6))
+		g->stale = true;
+}
+
+static void l3mh_gm_stale_mark(uint8_t family)
+{
+	hash_iterate(gm.gms, l3mh_gm_stale_mark_walk, &family);
+	event_add_timer(bm->master, l3mh_gm_stale_sweep, NULL, L3MH_GM_STALE_TIME, &gm.t_stale);
+}
+
 void l3mh_gm_zclient_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id)
 {
 	struct l3mh_zapi_gm z;
+	uint8_t family;
 
 	switch (type) {
 	case L3MH_ZAPI_GM_LOCAL_ADD:
@@ -568,9 +611,16 @@ void l3mh_gm_zclient_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id)
 		l3mh_gm_local(type, vrf_id, &z);
 		break;
 	case L3MH_ZAPI_GM_REPLAY:
+		if (!l3mh_zapi_gm_replay_decode(s, &family)) {
+			zlog_warn("evpn-l3mh: malformed %s from zebra", l3mh_zapi_type2str(type));
+			return;
+		}
 		/* a pimd (re)started or an ES interface appeared: the DF
-		 * election and the synced memberships again
+		 * election and the synced memberships again; after a restart
+		 * the memberships pimd does not name again are gone
 		 */
+		if (family)
+			l3mh_gm_stale_mark(family);
 		l3mh_gm_df_update(NULL);
 		hash_iterate(gm.gms, l3mh_gm_resend_walk, NULL);
 		break;
@@ -640,6 +690,8 @@ static const char *l3mh_gm_state(const struct l3mh_gm *g)
 		return "no-local-es";
 	if (g->leave_only)
 		return "peer-leave-advertised";
+	if (g->stale)
+		return "stale";
 	return g->leave ? "leave-advertised" : "advertised";
 }
 

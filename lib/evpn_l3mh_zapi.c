@@ -159,3 +159,17 @@ bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi)
 stream_failure:
 	return false;
 }
+
+void l3mh_zapi_gm_replay_encode(struct stream *s, uint8_t family)
+{
+	stream_putc(s, family);
+}
+
+bool l3mh_zapi_gm_replay_decode(struct stream *s, uint8_t *family)
+{
+	STREAM_GETC(s, *family);
+	return *family == 0 || *family == AF_INET || *family == AF_INET6;
+
+stream_failure:
+	return false;
+}

@@ -26,7 +26,10 @@
  *   bgpd -> zebra          GM_ES_DF    the PEs of an ES (DF election)
  *   zebra -> pimd          GM_IF       an ES (sub-)interface and whether
  *                                      this PE is its DF
- *   pimd -> zebra -> bgpd  GM_REPLAY   send every GM_SYNC and GM_ES_DF again
+ *   pimd -> zebra -> bgpd  GM_REPLAY   send every GM_SYNC and GM_ES_DF again;
+ *                                      with an address family: that pimd
+ *                                      (re)started, its memberships are
+ *                                      stale until it names them again
  *   bgpd -> zebra -> pimd  GM_REPLAY   send every GM_LOCAL again
  *
  * One encode/decode pair per message, shared by both modules.
@@ -132,6 +135,9 @@ extern bool l3mh_zapi_gm_decode(struct stream *s, struct l3mh_zapi_gm *g);
 extern void l3mh_zapi_es_df_encode(struct stream *s,
 				   const struct l3mh_zapi_es_df *df);
 extern bool l3mh_zapi_es_df_decode(struct stream *s, struct l3mh_zapi_es_df *df);
+/* GM_REPLAY: AF_INET, AF_INET6 or 0 */
+extern void l3mh_zapi_gm_replay_encode(struct stream *s, uint8_t family);
+extern bool l3mh_zapi_gm_replay_decode(struct stream *s, uint8_t *family);
 extern void l3mh_zapi_gm_if_encode(struct stream *s,
 				   const struct l3mh_zapi_gm_if *gi);
 extern bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi);

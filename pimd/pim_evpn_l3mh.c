@@ -197,10 +197,13 @@ static void l3mh_send_gm(uint16_t type, const struct l3mh_gm *g, uint8_t max_res
 static void l3mh_send_replay(void)
 {
 	struct zclient *zc = pim_zebra_zclient_get();
+	struct stream *s;
 
 	if (!zc || zc->sock < 0)
 		return;
-	zclient_extension_msg_start(zc, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+	s = zclient_extension_msg_start(zc, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+	/* our memberships are stale at bgpd until we name them again */
+	l3mh_zapi_gm_replay_encode(s, PIM_AF);
 	zclient_extension_msg_send(zc);
 }
 
@@ -225,12 +228,16 @@ static void l3mh_synced_unjoin(struct l3mh_gm *g)
 	g->oil = NULL;
 }
 
-/* false if it should join but cannot yet (interface down, no VIF) */
+/*
+ * Join a synced membership into the TIB, or leave it. False if it should
+ * join but cannot yet: the interface is down, has no VIF, or IGMP/MLD is
+ * not (yet: a restarted pimd gets its config after zebra's messages) on.
+ */
 static bool l3mh_synced_eval(struct l3mh_gm *g)
 {
 	struct interface *ifp = l3mh_gm_ifp(g);
 	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
-	bool want = pim_ifp && pim_ifp->gm_enable && l3mh_gm_if_find(g->ifindex) &&
+	bool want = l3mh_gm_if_find(g->ifindex) &&
 		    !l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg);
 
 	if (!want) {
@@ -239,12 +246,13 @@ static bool l3mh_synced_eval(struct l3mh_gm *g)
 	}
 	if (g->joined)
 		return true;
-	if (!if_is_operative(ifp) || pim_ifp->mroute_vif_index < 0)
+	if (!pim_ifp || !pim_ifp->gm_enable || !if_is_operative(ifp) ||
+	    pim_ifp->mroute_vif_index < 0)
 		return false;
 	g->joined = tib_sg_gm_join(pim_ifp->pim, g->sg, ifp, &g->oil);
 	L3MH_DEBUG("synced %pSG on %s: %s", &g->sg, ifp->name,
 		   g->joined ? "joined the TIB" : "TIB join failed");
-	return true;
+	return g->joined;
 }
 
 static void l3mh_synced_eval_walk(struct hash_bucket *hb, void *arg)
@@ -261,10 +269,9 @@ static void l3mh_synced_eval_all(struct event *e)
 	bool blocked = false;
 
 	hash_iterate(l3mh.gms, l3mh_synced_eval_walk, &blocked);
-	/* an interface without its VIF yet: try again */
+	/* an interface not ready yet: try again */
 	if (blocked)
-		event_add_timer_msec(router->master, l3mh_synced_eval_all, NULL, 1000,
-				     &l3mh.t_eval);
+		event_add_timer_msec(router->master, l3mh_synced_eval_all, NULL, 2000, &l3mh.t_eval);
 }
 
 /* after the TIB has seen the current change (e.g. a local prune) */
@@ -445,8 +452,7 @@ static void l3mh_gm_sync_leave(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z)
 
 		if (!igmp)
 			return;
-		L3MH_DEBUG("leave of %pSG on %s at an ES peer: last member queries", &sg,
-			   ifp->name);
+		L3MH_DEBUG("leave of %pSG on %s at an ES peer: last member queries", &sg, ifp->name);
 		if (pim_addr_is_any(sg.src))
 			igmpv3_report_toin(igmp, igmp->ifaddr, sg.grp, 0, NULL);
 		else
@@ -566,6 +572,7 @@ static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr 
 	struct l3mh_if_walk_ctx ctx = {};
 	struct l3mh_zapi_gm_if gi;
 	struct l3mh_zapi_gm z;
+	uint8_t family;
 
 	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
 		return 0;
@@ -583,7 +590,10 @@ static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr 
 		l3mh_gm_if_update(vrf_id, &gi);
 		break;
 	case L3MH_ZAPI_GM_REPLAY:
-		hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
+		if (!l3mh_zapi_gm_replay_decode(s, &family))
+			goto malformed;
+		if (!family || family == PIM_AF)
+			hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
 		break;
 	case L3MH_ZAPI_GM_SYNC_LEAVE:
 		if (!l3mh_zapi_gm_decode(s, &z))

@@ -29,6 +29,7 @@
 #include "module.h"
 #include "vty.h"
 
+#include "lib/evpn_df.h"
 #include "lib/evpn_etag.h"
 #include "lib/evpn_l3mh_zapi.h"
 #include "zebra/debug.h"
@@ -549,7 +550,7 @@ static bool l3mh_gm_if_df(struct interface *ifp, bool *df)
 	/* a PE whose ES link is down forwards nothing to it; its peers see
 	 * its RT-4 go and take over
 	 */
-	*df = etag % d->n_pes == d->ordinal && (es->flags & ZEBRA_EVPNES_OPER_UP);
+	*df = evpn_df_is_self(etag, d->n_pes, d->ordinal) && (es->flags & ZEBRA_EVPNES_OPER_UP);
 	return true;
 }
 
@@ -578,11 +579,16 @@ static void l3mh_send_gm_if(const struct l3mh_gm_if *gi, bool es)
 	l3mh_send_pim(s);
 }
 
-static void l3mh_send_gm_replay(struct zserv *client)
+/* to bgpd (client) or to the PIM clients (NULL) */
+static void l3mh_send_gm_replay(struct zserv *client, uint8_t family)
 {
+	struct stream *s = l3mh_msg_start(L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+
+	l3mh_zapi_gm_replay_encode(s, family);
 	if (client)
-		l3mh_msg_send(client,
-			      l3mh_msg_start(L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT));
+		l3mh_msg_send(client, s);
+	else
+		l3mh_send_pim(s);
 }
 
 /* Tell pimd/pim6d which interfaces are ES (sub-)interfaces with IGMP/MLD
@@ -627,8 +633,8 @@ static void l3mh_gm_ifs_eval(bool all)
 		XFREE(MTYPE_L3MH_GM, gi);
 	}
 	/* memberships synced before their interface was known */
-	if (added)
-		l3mh_send_gm_replay(zserv_find_client(ZEBRA_ROUTE_BGP, 0));
+	if (added && zserv_find_client(ZEBRA_ROUTE_BGP, 0))
+		l3mh_send_gm_replay(zserv_find_client(ZEBRA_ROUTE_BGP, 0), 0);
 }
 
 static void l3mh_gm_es_df(const struct l3mh_zapi_es_df *z)
@@ -724,6 +730,7 @@ static int l3mh_zserv_msg(struct zserv *client,
 	struct l3mh_zapi_neigh n;
 	struct l3mh_zapi_gm gm;
 	struct l3mh_zapi_es_df df;
+	uint8_t family;
 	vrf_id_t vrf_id = zvrf_id(zvrf);
 
 	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
@@ -776,16 +783,22 @@ static int l3mh_zserv_msg(struct zserv *client,
 			l3mh_gm_es_df(&df);
 		break;
 	case L3MH_ZAPI_GM_REPLAY:
+		if (!l3mh_zapi_gm_replay_decode(msg, &family)) {
+			zlog_warn("evpn-l3mh: malformed GM_REPLAY from %s",
+				  zebra_route_string(client->proto));
+			break;
+		}
 		if (client->proto == ZEBRA_ROUTE_PIM) {
 			/* a pimd (re)started: its ES interfaces, then bgpd's
-			 * synced memberships
+			 * synced memberships (and bgpd forgets the ones it
+			 * does not name again)
 			 */
 			l3mh_gm_ifs_eval(true);
-			l3mh_send_gm_replay(
-				zserv_find_client(ZEBRA_ROUTE_BGP, 0));
+			if (zserv_find_client(ZEBRA_ROUTE_BGP, 0))
+				l3mh_send_gm_replay(zserv_find_client(ZEBRA_ROUTE_BGP, 0),
+						    family);
 		} else
-			l3mh_send_pim(l3mh_msg_start(L3MH_ZAPI_GM_REPLAY,
-						     VRF_DEFAULT));
+			l3mh_send_gm_replay(NULL, 0);
 		break;
 	default:
 		zlog_warn("evpn-l3mh: unknown message %u from %s", hdr->type,
