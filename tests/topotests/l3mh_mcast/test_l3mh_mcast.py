@@ -40,7 +40,9 @@ import time
 
 import pytest
 
+import bgpinject
 import mcast
+import sys
 import tshark
 from lab import wait_for
 from reftopo import ES, PE3_S1_IP4, S1_IP4, S1_IP6, RefTopo, lag_whole, mcast_link, mroute_tables
@@ -94,6 +96,30 @@ class McastTopo(RefTopo):
         with open(out, "w") as f:
             f.write(text)
         return out
+
+    def build(self):
+        """Plus X1, a raw BGP speaker (lib/bgpinject.py) peering with PE2,
+        for RT-7s that no PE of the lab would send."""
+        super().build()
+        self.lab.add_node("x1")
+        self.lab.link("pe2", "eth-x", "x1", "eth0")
+        self.lab["pe2"].script(["ip addr add 10.9.0.1/24 dev eth-x", "ip link set eth-x up"])
+        self.lab["x1"].script(["ip addr add 10.9.0.3/24 dev eth0", "ip link set eth0 up"])
+
+    def start(self):
+        super().start()
+        self.inj_cmds = os.path.join(self.lab.workdir, "inj-cmds.txt")
+        open(self.inj_cmds, "w").close()
+        self.lab["x1"].popen(
+            [sys.executable, bgpinject.__file__, "--peer", "10.9.0.1", "--source", "10.9.0.3",
+             "--asn", "65000", "--router-id", "10.9.0.3", "--cmds", self.inj_cmds,
+             "--log", os.path.join(self.lab.workdir, "inj.log")],
+            logfile=os.path.join(self.lab.workdir, "inj.out"))
+        return self
+
+    def inject(self, attrs):
+        with open(self.inj_cmds, "a") as f:
+            f.write("update %s\n" % bgpinject.update(attrs).hex())
 
     def show(self, node, cmd, json_out=True):
         "A pimd/pim6d show command in the multicast VRF: 'show ip pim X' etc."
@@ -460,6 +486,40 @@ def test_mldv2_join_synced(topo):
     _wait_pruned(topo, MLD_G, S1_IP6, v6=True)
 
 
+def test_pimd_restart(topo):
+    """pimd restarts on either PE while H1 is a member: the PE that has the
+    membership synced gets it back from bgpd (replay through zebra); the
+    learner learns it again from its startup queries' reports, and bgpd
+    keeps its RT-7 meanwhile (stale, withdrawn if not named again)."""
+    group = "239.1.1.7"
+    m = mcast.join(topo["h1"], group, version=2, port=5106)
+    try:
+        learner = _one_learner(topo, igmp_learners, group)
+        other = _other(learner)
+        _wait_synced(topo, learner, group, flags="v2 include")
+        for pe in (other, learner):
+            topo[pe].stop_daemon("pimd")
+            topo[pe].start_daemon("pimd")
+
+            def back():
+                js = {p: bgp_groups(topo, p, group) for p in PES}
+                origins = sorted(g["origin"] for p in PES for g in js[p])
+                if "stale" in [g["state"] for p in PES for g in js[p]]:
+                    return "stale: %s" % js
+                if origins != ["local", "synced"]:
+                    return "bgp: %s" % js
+                syncer = [p for p in PES if js[p][0]["origin"] == "synced"][0]
+                st = (pim_membership(topo, syncer, group) or {}).get("state")
+                return None if st == "joined" else "%s pimd: %s" % (syncer, st)
+
+            err = wait_for(back, timeout=60, desc="sync after a pimd restart on %s" % pe)
+            assert err is None, err
+            _record(topo, group, "pimd restarted on %s: back in sync" % pe)
+    finally:
+        m.leave()
+    _wait_pruned(topo, group, timeout=300)
+
+
 def test_running_config_round_trip(topo):
     """The knob shows up in show running-config, and applying that output
     again changes nothing."""
@@ -474,6 +534,68 @@ def test_running_config_round_trip(topo):
     pe.cmd("%s -N pe1 -f %s" % (os.path.join(os.environ.get("FRR_PREFIX", "/usr"), "bin",
                                               "vtysh"), path))
     assert pe.vtysh("show running-config") == cfg
+
+
+def _rt7(rd_index, esi, etag, grp, flags, orig="10.9.0.3"):
+    """An RT-7 NLRI (RFC 9251 9.2) for (*,grp): RD 10.9.0.3:rd_index."""
+    body = (bytes.fromhex("00010a090003") + rd_index.to_bytes(2, "big") +
+            bytes.fromhex(esi.replace(":", "")) + etag.to_bytes(4, "big") +
+            b"\x00" + b"\x20" + bytes(int(o) for o in grp.split(".")) +
+            b"\x20" + bytes(int(o) for o in orig.split(".")) + bytes([flags]))
+    return bytes([7, len(body)]) + body
+
+
+def test_injected_rt7_import_and_treat_as_withdraw(topo):
+    """RT-7s from a speaker that is no PE of the lab: a valid one (ESI-1, the
+    ES-Import RT, the EVI-RT of the sync's route target) is joined by PE2's
+    pimd; one with ESI 0, MAX-ESI, a foreign ES-Import RT or an EVI-RT of no
+    local VRF is treated as withdrawn (not in PE2's table, nothing joined,
+    one log line each) and the session stays up."""
+    pe2 = topo["pe2"]
+    err = wait_for(lambda: None if pe2.vtysh_json("show bgp neighbor 10.9.0.3 json").get(
+        "10.9.0.3", {}).get("bgpState") == "Established" else "not established",
+        timeout=30, desc="PE2-injector session")
+    assert err is None, err
+    es_import = "06020200000000e1"
+    evi_rt = "060afde8000000%02x" % (1 if topo.mcast_vrf else 100)
+    cases = [  # (group, ESI, ECs, reason)
+        ("239.9.9.1", "00:" * 9 + "00", [es_import, evi_rt], "0 or MAX-ESI"),
+        ("239.9.9.2", "ff:" * 9 + "ff", [es_import, evi_rt], "0 or MAX-ESI"),
+        ("239.9.9.3", ESI1, ["06020200000000" "99", evi_rt], "non-local ES"),
+        ("239.9.9.4", ESI1, [es_import, "060afde800000009"], "EVI-RT"),
+    ]
+    before = _log_count(topo, "pe2", "bgpd", r"treat-as-withdraw RT-7")
+
+    def announce(k, grp, esi, ecs):
+        topo.inject(bgpinject.base_attributes() + bgpinject.ext_communities(ecs) +
+                    bgpinject.mp_reach_evpn("10.9.0.3", [_rt7(k, esi, 1, grp, 0x02)]))
+
+    announce(1, "239.9.9.9", ESI1, [es_import, evi_rt])
+    for k, (grp, esi, ecs, _) in enumerate(cases):
+        announce(10 + k, grp, esi, ecs)
+    err = wait_for(lambda: None if (pim_membership(topo, "pe2", "239.9.9.9") or {}).get(
+        "state") == "joined" else "not joined: %s" % pim_membership(topo, "pe2", "239.9.9.9"),
+        timeout=20, desc="valid injected RT-7 joined")
+    assert err is None, err
+    err = wait_for(lambda: None if _log_count(topo, "pe2", "bgpd", r"treat-as-withdraw RT-7")
+                   - before >= len(cases) else "log lines missing", timeout=20,
+                   desc="treat-as-withdraw log lines")
+    assert err is None, err
+    with open(os.path.join(pe2.logdir, "bgpd.log")) as f:
+        log = f.read()
+    table = pe2.vtysh("show bgp l2vpn evpn route type join-sync")
+    for grp, esi, ecs, reason in cases:
+        assert re.search(r"treat-as-withdraw RT-7 \S*%s.*from 10\.9\.0\.3: .*%s"
+                         % (re.escape(grp), re.escape(reason)), log), (grp, reason)
+        assert grp not in table, table
+        assert pim_membership(topo, "pe2", grp) is None
+    n = pe2.vtysh_json("show bgp neighbor 10.9.0.3 json")["10.9.0.3"]
+    assert n["bgpState"] == "Established" and n.get("connectionsDropped", 0) == 0, n
+    # withdrawn by the speaker: PE2 leaves it
+    topo.inject(bgpinject.mp_unreach_evpn([_rt7(1, ESI1, 1, "239.9.9.9", 0x02)]))
+    err = wait_for(lambda: None if pim_membership(topo, "pe2", "239.9.9.9") is None
+                   else "still there", timeout=20, desc="injected RT-7 withdrawn")
+    assert err is None, err
 
 
 def _pcap(topo, router):
