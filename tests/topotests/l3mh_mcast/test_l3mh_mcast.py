@@ -602,20 +602,25 @@ def _pcap(topo, router):
     return os.path.join(topo.lab.workdir, router, "%s-bgp.pcap" % router)
 
 
+TSHARK_ECS = {}  # raw NLRI hex -> tshark's decode of the route's ECs
+
+
 def _join_sync_sent(pcap, src):
     """raw NLRI hex -> (tshark fields, sorted EC hex values) of every RT-7/8
     in the MP_REACH of the UPDATEs src sent."""
     out = {}
     for msg in tshark.bgp_updates(pcap, "bgp.type == 2 && ip.src == %s" % src):
-        ecs, nlris = [], []
+        ecs, nlris, tsh = [], [], []
         for code, raw, dec in msg:
             if code == 16:  # EXTENDED COMMUNITIES
                 ecs = sorted(raw[6:][i:i + 16] for i in range(0, len(raw) - 6, 16))
+                tsh = tshark._as_list(dec["bgp.ext_communities"]["bgp.ext_community"])
             elif code == 14:  # MP_REACH_NLRI
                 nlris = tshark.evpn_nlris(dec)
         for fields, raw in nlris:
             if fields.get("bgp.evpn.nlri.rt") in ("7", "8"):
                 out[raw] = (fields, ecs)
+                TSHARK_ECS[raw] = tsh
     return out
 
 
@@ -649,6 +654,14 @@ def test_rt7_rt8_on_the_wire(topo):
             evi_rt = "060a" + want_rt[4:]
             assert "06020200000000e1" in ecs, ecs
             assert evi_rt in ecs, (evi_rt, ecs)
+            # and as tshark decodes them: the ES-Import RT by name, the
+            # EVI-RT (type 0x06 sub-type 0x0a, unknown to tshark 4.0) raw
+            tsh = [(e.get("bgp.ext_com.type"), e.get("bgp.ext_com.stype_tr_evpn"),
+                    e.get("bgp.ext_com_evpn.esi.rt") or e.get("bgp.ext_com.value_raw"))
+                   for e in TSHARK_ECS[raw]]
+            assert ("0x06", "0x02", "02:00:00:00:00:e1") in tsh, tsh
+            assert [t for t in tsh if t[:2] == ("0x06", "0x0a") and
+                    int(t[2], 16) == int(evi_rt[4:], 16)], (tsh, evi_rt)
             # reflected unchanged
             assert raw in refl, "RT-7 %s not reflected to %s" % (raw, _other(learner))
             assert refl[raw][1] == ecs, (refl[raw][1], ecs)
