@@ -145,6 +145,22 @@ static struct interface *l3mh_gm_ifp(const struct l3mh_gm *g)
 	return if_lookup_by_index(g->ifindex, g->vrf_id);
 }
 
+/*
+ * Memberships worth a route: not the link's own control groups (IGMP and
+ * MLD do not track 224.0.0.0/24 and link scope anyway) and not AutoRP's
+ * 224.0.1.39/40, which pimd joins itself on every PIM interface.
+ */
+static bool l3mh_gm_group_synced(pim_addr grp)
+{
+#if PIM_IPV == 4
+	uint32_t g = ntohl(grp.s_addr);
+
+	return (g & 0xffffff00) != 0xe0000000 && g != 0xe0000127 && g != 0xe0000128;
+#else
+	return !IN6_IS_ADDR_MC_NODELOCAL(&grp) && !IN6_IS_ADDR_MC_LINKLOCAL(&grp);
+#endif
+}
+
 /* RFC 9251 section 9.1 flags of a report of IGMP version 1-3 / MLD 1-2 */
 static uint8_t l3mh_gm_flags(uint8_t version, bool exclude, pim_sgaddr sg)
 {
@@ -348,6 +364,8 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 	bool es = !!l3mh_gm_if_find(ifp->ifindex);
 	uint8_t flags = l3mh_gm_flags(version, exclude, sg);
 
+	if (!l3mh_gm_group_synced(sg.grp))
+		return 0;
 	if (!join) {
 		if (!g)
 			return 0;

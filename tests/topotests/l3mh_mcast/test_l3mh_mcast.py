@@ -351,6 +351,10 @@ def test_igmpv2_join_synced_and_forwarded(topo):
     _wait_synced(topo, learner, ASM_G, flags="v2 include")
     # the synced join is not an IGMP group of the other PE
     assert igmp_learners(topo, ASM_G) == [learner]
+    # pimd's own AutoRP joins on bond1.1 are not synced
+    for pe in PES:
+        for grp in ("224.0.1.39", "224.0.1.40"):
+            assert not bgp_groups(topo, pe, grp), bgp_groups(topo, pe, grp)
     df = df_of_bond1_1(topo)[0]
     _receive_each_once(topo, m, ASM_G, 5100, df)
     # the non-DF holds bond1.1 muted: in the PIM state, not in the kernel
