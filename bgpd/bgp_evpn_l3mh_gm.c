@@ -107,12 +107,6 @@ static bool l3mh_gm_hash_cmp(const void *a, const void *b)
 	       !ipaddr_cmp(&x->orig, &y->orig);
 }
 
-static bool l3mh_ipaddr_is_any(const struct ipaddr *ip)
-{
-	return IS_IPADDR_V4(ip) ? ip->ipaddr_v4.s_addr == INADDR_ANY
-				: IN6_IS_ADDR_UNSPECIFIED(&ip->ipaddr_v6);
-}
-
 static void l3mh_gm_free(struct l3mh_gm *g)
 {
 	hash_release(gm.gms, g);
@@ -129,7 +123,7 @@ static void l3mh_gm_prefix(const struct l3mh_gm *g, uint8_t route_type, struct p
 
 	orig.ipaddr_v4 = l3mh_originator_ip();
 	evpn_mcast_prefix_build(p, route_type, &g->esi, g->etag,
-				l3mh_ipaddr_is_any(&g->src) ? NULL : &g->src, &g->grp, &orig);
+				ipaddr_is_zero(&g->src) ? NULL : &g->src, &g->grp, &orig);
 }
 
 static void l3mh_gm_withdraw(struct l3mh_vrf *lv, const struct l3mh_gm *g)
@@ -224,7 +218,6 @@ static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi
 struct l3mh_gm_vrf_ctx {
 	struct l3mh_vrf *lv;
 	bool withdraw;
-	struct list *gone;
 };
 
 static void l3mh_gm_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
@@ -249,9 +242,9 @@ void l3mh_gm_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
  * Receiving RT-7 and RT-8 (draft 3.6.2 rules)
  * ------------------------------------------------------------------------
  */
-static void l3mh_gm_send_sync(const struct l3mh_gm *g, bool add)
+/* GM_SYNC_ADD/DEL/LEAVE of membership g, to pimd through zebra */
+static void l3mh_gm_send(uint16_t type, const struct l3mh_gm *g)
 {
-	uint16_t type = add ? L3MH_ZAPI_GM_SYNC_ADD : L3MH_ZAPI_GM_SYNC_DEL;
 	struct l3mh_zapi_gm z = {
 		.esi = g->esi, .etag = g->etag, .src = g->src, .grp = g->grp, .flags = g->flags
 	};
@@ -296,27 +289,15 @@ static void l3mh_gm_leave_only_done(struct l3mh_gm *synced)
 static void l3mh_gm_peer_leave(struct l3mh_vrf *lv, const struct l3mh_gm *key)
 {
 	struct l3mh_gm *g = l3mh_gm_local_of(lv->bgp->vrf_id, key);
-	struct l3mh_zapi_gm z;
-	struct stream *s;
 
-	if (!g || g->leave_only || !zclient || zclient->sock < 0)
-		return;
-	memset(&z, 0, sizeof(z));
-	z.esi = g->esi;
-	z.etag = g->etag;
-	z.src = g->src;
-	z.grp = g->grp;
-	z.flags = g->flags;
-	L3MH_DEBUG("send GM_SYNC_LEAVE %pIA,%pIA etag %u vrf %u", &g->src, &g->grp, g->etag,
-		   g->vrf_id);
-	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_SYNC_LEAVE,
-					g->vrf_id);
-	l3mh_zapi_gm_encode(s, &z);
-	zclient_extension_msg_send(zclient);
+	if (g && !g->leave_only)
+		l3mh_gm_send(L3MH_ZAPI_GM_SYNC_LEAVE, g);
 }
 
-/* the membership key of an RT-7/RT-8 */
-static void l3mh_gm_key_from_route(const struct prefix_evpn *p, const struct prefix_rd *prd,
+/* the membership key of an RT-7/RT-8; false if its group is neither IPv4
+ * nor IPv6
+ */
+static bool l3mh_gm_key_from_route(const struct prefix_evpn *p, const struct prefix_rd *prd,
 				   struct l3mh_gm *key)
 {
 	memset(key, 0, sizeof(*key));
@@ -324,6 +305,8 @@ static void l3mh_gm_key_from_route(const struct prefix_evpn *p, const struct pre
 	key->esi = p->prefix.mcast_key.esi;
 	key->etag = p->prefix.mcast_key.eth_tag;
 	evpn_mcast_prefix_grp(p, &key->grp);
+	if (!IS_IPADDR_V4(&key->grp) && !IS_IPADDR_V6(&key->grp))
+		return false;
 	evpn_mcast_prefix_src(p, &key->src);
 	if (key->src.ipa_type == IPADDR_NONE) {
 		/* (*,G): the any address of G's family */
@@ -331,14 +314,7 @@ static void l3mh_gm_key_from_route(const struct prefix_evpn *p, const struct pre
 	}
 	evpn_mcast_prefix_orig(p, &key->orig);
 	key->prd = *prd;
-}
-
-static bool l3mh_gm_route_ok(const struct prefix_evpn *p)
-{
-	struct ipaddr grp;
-
-	evpn_mcast_prefix_grp(p, &grp);
-	return IS_IPADDR_V4(&grp) || IS_IPADDR_V6(&grp);
+	return true;
 }
 
 int l3mh_gm_update_taw(struct peer *peer, const struct prefix_evpn *p, const struct prefix_rd *prd,
@@ -367,9 +343,10 @@ void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 	struct l3mh_gm key, *g;
 	bool import = false;
 
-	if (!dest->pdest || !l3mh_gm_route_ok(p))
+	if (!dest->pdest ||
+	    !l3mh_gm_key_from_route(p, (const struct prefix_rd *)bgp_dest_get_prefix(dest->pdest),
+				    &key))
 		return;
-	l3mh_gm_key_from_route(p, (const struct prefix_rd *)bgp_dest_get_prefix(dest->pdest), &key);
 	if (l3mh_enabled() && new_route && new_route->peer != bgp->peer_self &&
 	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID)) {
 		struct l3mh_route_ecoms rc;
@@ -398,14 +375,14 @@ void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 	if (!import) {
 		if (g) {
 			L3MH_DEBUG("unsync %pFX rd %pRDP", p, &key.prd);
-			l3mh_gm_send_sync(g, false);
+			l3mh_gm_send(L3MH_ZAPI_GM_SYNC_DEL, g);
 			l3mh_gm_leave_only_done(g);
 			l3mh_gm_free(g);
 		}
 		return;
 	}
 	if (g && (g->vrf_id != lv->bgp->vrf_id || g->flags != new_route->attr->evpn_mcast.flags)) {
-		l3mh_gm_send_sync(g, false);
+		l3mh_gm_send(L3MH_ZAPI_GM_SYNC_DEL, g);
 		l3mh_gm_free(g);
 		g = NULL;
 	}
@@ -418,7 +395,7 @@ void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
 	g->uptime = monotime(NULL);
 	(void)hash_get(gm.gms, g, hash_alloc_intern);
 	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, &key.prd, lv->bgp->name_pretty);
-	l3mh_gm_send_sync(g, true);
+	l3mh_gm_send(L3MH_ZAPI_GM_SYNC_ADD, g);
 }
 
 /* ------------------------------------------------------------------------
@@ -448,12 +425,12 @@ static void l3mh_gm_esi_free(void *arg)
 	XFREE(MTYPE_L3MH_GM, arg);
 }
 
-static bool l3mh_gm_df_sent(const esi_t *esi)
+static bool l3mh_gm_esi_in(struct list *esis, const esi_t *esi)
 {
 	struct listnode *node;
 	esi_t *e;
 
-	for (ALL_LIST_ELEMENTS_RO(gm.df_esis, node, e))
+	for (ALL_LIST_ELEMENTS_RO(esis, node, e))
 		if (!memcmp(e, esi, sizeof(*e)))
 			return true;
 	return false;
@@ -469,10 +446,10 @@ static void l3mh_gm_df_update(struct event *e)
 	struct l3mh_zapi_es_df df;
 	struct bgp_evpn_es_vtep *vtep;
 	struct bgp_evpn_es *es;
-	struct listnode *node, *nnode;
+	struct listnode *node;
 	struct in_addr self;
 	bool any = false;
-	struct list *seen = list_new();
+	struct list *now = list_new();
 	esi_t *esi;
 	int n;
 
@@ -492,32 +469,20 @@ static void l3mh_gm_df_update(struct event *e)
 		df.ordinal = evpn_df_pe_ordinal(ips, &n, self);
 		df.n_pes = n;
 		l3mh_gm_send_es_df(&df);
-		listnode_add(seen, &es->esi);
+		esi = XMALLOC(MTYPE_L3MH_GM, sizeof(*esi));
+		*esi = es->esi;
+		listnode_add(now, esi);
 	}
 	/* the ESs that are no longer local or synced */
-	for (ALL_LIST_ELEMENTS(gm.df_esis, node, nnode, esi)) {
-		struct listnode *sn;
-		esi_t *s;
-		bool found = false;
-
-		for (ALL_LIST_ELEMENTS_RO(seen, sn, s))
-			found = found || !memcmp(s, esi, sizeof(*s));
-		if (found)
-			continue;
-		memset(&df, 0, sizeof(df));
-		df.esi = *esi;
-		l3mh_gm_send_es_df(&df);
-		list_delete_node(gm.df_esis, node);
-		XFREE(MTYPE_L3MH_GM, esi);
-	}
-	for (ALL_LIST_ELEMENTS_RO(seen, node, esi))
-		if (!l3mh_gm_df_sent(esi)) {
-			esi_t *copy = XMALLOC(MTYPE_L3MH_GM, sizeof(*copy));
-
-			*copy = *esi;
-			listnode_add(gm.df_esis, copy);
+	for (ALL_LIST_ELEMENTS_RO(gm.df_esis, node, esi))
+		if (!l3mh_gm_esi_in(now, esi)) {
+			memset(&df, 0, sizeof(df));
+			df.esi = *esi;
+			l3mh_gm_send_es_df(&df);
 		}
-	list_delete(&seen);
+	list_delete(&gm.df_esis);
+	now->del = l3mh_gm_esi_free;
+	gm.df_esis = now;
 }
 
 void l3mh_gm_es_changed(void)
@@ -544,7 +509,7 @@ static void l3mh_gm_resend_walk(struct hash_bucket *hb, void *arg)
 	struct l3mh_gm *g = hb->data;
 
 	if (g->origin == L3MH_GM_SYNCED)
-		l3mh_gm_send_sync(g, true);
+		l3mh_gm_send(L3MH_ZAPI_GM_SYNC_ADD, g);
 }
 
 /*
@@ -707,7 +672,7 @@ static void l3mh_gm_show_walk(struct hash_bucket *hb, void *arg)
 
 	esi_to_str(&g->esi, esi_buf, sizeof(esi_buf));
 	evpn_mcast_flags2str(g->flags, flags, sizeof(flags));
-	if (l3mh_ipaddr_is_any(&g->src))
+	if (ipaddr_is_zero(&g->src))
 		snprintfrr(sg, sizeof(sg), "(*,%pIA)", &g->grp);
 	else
 		snprintfrr(sg, sizeof(sg), "(%pIA,%pIA)", &g->src, &g->grp);

@@ -484,7 +484,6 @@ static void l3mh_gm_sync_leave(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z)
 
 struct l3mh_if_walk_ctx {
 	ifindex_t ifindex;
-	uint16_t type;
 	struct list *gone;
 };
 
