@@ -20,16 +20,14 @@ the PEs' RPF for S1 and the RP (PE3's 203.0.113.129, for 239/8) is a static
 route over that link (see pe1/frr.conf). 232/8 is SSM (pimd's default
 range), ff3e::/32 is pim6d's default SSM range.
 
-The draft's case is all of this in VRF CUST1. That needs one kernel
-multicast routing table per VRF (CONFIG_IP_MROUTE_MULTIPLE_TABLES; for IPv6
-also CONFIG_IPV6_MROUTE): Debian's user-mode-linux kernels (6.1 in
-bookworm, 6.12 in trixie) have neither, and pimd's CUST1 instance then gets
-no mroute socket (MRT_TABLE: ENOPROTOOPT), no VIFs, no PIM neighbours and
-no IGMP groups. On such a kernel this module runs the same configs in the
-global table instead (bond1.1, the transport links and S1's link outside
-the VRFs; `router pim vrf CUST1` -> `router pim`; the sync configured in
-the default BGP instance with an explicit route target) and skips the IPv6
-data plane; with a kernel that has the options it runs in CUST1 unchanged.
+All of it runs in VRF CUST1, the draft's case: bond1.1, the transport
+links and S1's link are in CUST1, pimd and pim6d run `router pim vrf CUST1`
+and `router pim6 vrf CUST1`, the sync is configured in CUST1's
+address-family l2vpn evpn (EVI-RT 65000:1). That needs one kernel
+multicast routing table per VRF (CONFIG_IP_MROUTE_MULTIPLE_TABLES,
+CONFIG_IPV6_MROUTE, CONFIG_IPV6_MROUTE_MULTIPLE_TABLES), which the lab's
+own kernel has (kernel/uml-lab.config); the module fails at once on a
+kernel without them rather than test less.
 """
 
 import json
@@ -45,57 +43,27 @@ import mcast
 import sys
 import tshark
 from lab import wait_for
-from reftopo import ES, PE3_S1_IP4, S1_IP4, S1_IP6, RefTopo, lag_whole, mcast_link, mroute_tables
+from reftopo import ES, PE3_S1_IP4, S1_IP4, S1_IP6, VRFS, RefTopo, lag_whole, mcast_link, mroute_tables
 
 CWD = os.path.dirname(os.path.abspath(__file__))
 MODULES = {pe: {d: ["evpn_l3mh"] for d in ("zebra", "bgpd", "pimd", "pim6d")}
            for pe in ("pe1", "pe2")}
 ESI1 = "03:02:00:00:00:00:e1:00:00:01"
-GRT_RT = "65000:100"
 PES = ("pe1", "pe2")
 ASM_G, SSM_G, MLD_G = "239.1.1.1", "232.1.1.1", "ff3e::1:1"
 N, RATE = 200, 100
 
 
 class McastTopo(RefTopo):
-    """The reference topology with the multicast extras, in VRF CUST1 when
-    the kernel has per-VRF multicast tables, else in the global table."""
+    """The reference topology with the multicast extras, in VRF CUST1."""
 
-    def __init__(self):
+    def __init__(self, name=None, testdir=CWD, vrfs=("CUST1",)):
         self.kernel = mroute_tables()
-        vrf = "CUST1" if self.kernel["ipv4"] == "ok" else None
-        super().__init__(CWD, modules=MODULES, mcast=True, mcast_vrf=vrf)
-        self.vrf_arg = "vrf CUST1 " if vrf else ""
-        self.table = "table 1001" if vrf else ""
-
-    def config_path(self, router):
-        path = super().config_path(router)
-        if self.mcast_vrf or router == "p":
-            return path
-        # the same config in the global table (see the module doc)
-        text = open(path).read()
-        for a, b in (("router pim vrf CUST1\n", "router pim\n"),
-                     ("router pim6 vrf CUST1\n", "router pim6\n")):
-            assert a in text, (router, a)
-            text = text.replace(a, b)
-        if router in PES:
-            text, n = re.subn(r"\nvrf CUST1\n((?: .*\n)+)exit-vrf\n",
-                              lambda m: "\n" + re.sub(r"(?m)^ ", "", m.group(1)), text)
-            assert n == 1, router
-            # the sync of bond1.1 in the global table: the default BGP
-            # instance, with an explicit route target (draft 3.3)
-            a = "  l3-multihoming arp-nd-sync\n  l3-multihoming igmp-mld-sync\n"
-            assert a in text, router
-            text = text.replace(a, "  l3-multihoming arp-nd-sync\n")
-            a = "  l3-multihoming\n"
-            assert text.count(a) == 1, router
-            text = text.replace(a, a + "  l3-multihoming arp-nd-sync\n"
-                                "  l3-multihoming route-target %s\n"
-                                "  l3-multihoming igmp-mld-sync\n" % GRT_RT)
-        out = os.path.join(self.lab.workdir, "%s-frr.conf" % router)
-        with open(out, "w") as f:
-            f.write(text)
-        return out
+        assert self.kernel == {"ipv4": "ok", "ipv6": "ok"}, (
+            "the lab kernel has no multicast routing table per VRF: %s" % self.kernel)
+        super().__init__(testdir, name=name, modules=MODULES, mcast=True, mcast_vrfs=vrfs)
+        self.vrf_arg = "vrf CUST1 "
+        self.table = "table %d" % VRFS["CUST1"]
 
     def build(self):
         """Plus X1, a raw BGP speaker (lib/bgpinject.py) peering with PE2,
@@ -136,7 +104,7 @@ def topo():
     try:
         t.start()
         t.lab.log("kernel multicast tables per VRF: %s; multicast in %s"
-                  % (t.kernel, t.mcast_vrf or "the global table"))
+                  % (t.kernel, ", ".join(t.mcast_vrfs)))
         yield t
     finally:
         t.stop()
@@ -473,18 +441,18 @@ def test_igmpv3_ssm_join_synced(topo):
 
 def test_mldv2_join_synced(topo):
     """H1 joins (S1,ff3e::1:1) with MLDv2: one PE's pim6d learns it, the
-    other's gets it by RT-7 (MLDv2 flags). Without IPv6 multicast routing
-    in the lab kernel pim6d cannot join it into the TIB (no VIFs): then the
-    synced membership is checked without the join."""
-    kernel_ok = topo.kernel["ipv6"] == "ok"
+    other's gets it by RT-7 (MLDv2 flags) and joins it; only the DF
+    forwards, and H1 gets each of S1's IPv6 packets exactly once."""
     m = mcast.join(topo["h1"], MLD_G, source=S1_IP6, port=5102)
     try:
         learner = _one_learner(topo, mld_learners, MLD_G, S1_IP6)
         ROUTES[(MLD_G, S1_IP6)] = (learner, 0x02)
         _record(topo, MLD_G, "learner %s" % learner)
-        _wait_synced(topo, learner, MLD_G, S1_IP6, flags="v2 include", v6=True, joined=kernel_ok)
-        if kernel_ok:
-            _receive_each_once(topo, m, MLD_G, 5102, df_of_bond1_1(topo, True)[0], v6=True)
+        _wait_synced(topo, learner, MLD_G, S1_IP6, flags="v2 include", v6=True)
+        df = df_of_bond1_1(topo, True)[0]
+        _receive_each_once(topo, m, MLD_G, 5102, df, v6=True)
+        assert _oifs(topo, df, MLD_G, v6=True), topo.kernel_mroutes(df, True)
+        assert not _oifs(topo, _other(df), MLD_G, v6=True), topo.kernel_mroutes(_other(df), True)
     finally:
         m.leave()
     _wait_pruned(topo, MLD_G, S1_IP6, v6=True)
@@ -602,7 +570,7 @@ def test_injected_rt7_import_and_treat_as_withdraw(topo):
         timeout=30, desc="PE2-injector session")
     assert err is None, err
     es_import = "06020200000000e1"
-    evi_rt = "060afde8000000%02x" % (1 if topo.mcast_vrf else 100)
+    evi_rt = "060afde800000001"  # CUST1's 65000:1
     cases = [  # (group, ESI, ECs, reason)
         ("239.9.9.1", "00:" * 9 + "00", [es_import, evi_rt], "0 or MAX-ESI"),
         ("239.9.9.2", "ff:" * 9 + "ff", [es_import, evi_rt], "0 or MAX-ESI"),
@@ -677,7 +645,7 @@ def test_rt7_rt8_on_the_wire(topo):
     against the other PE's capture of P's)."""
     assert ROUTES, "no join was made"
     lo = {"pe1": "10.0.0.1", "pe2": "10.0.0.2"}
-    want_rt = "0002fde800000064" if not topo.mcast_vrf else "0002fde800000001"
+    want_rt = "0002fde800000001"  # CUST1's 65000:1
     for (grp, src), (learner, flags) in ROUTES.items():
         sent = _join_sync_sent(_pcap(topo, "p"), lo[learner])
         refl = _join_sync_sent(_pcap(topo, _other(learner)), "10.0.0.10")

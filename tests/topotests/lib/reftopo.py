@@ -30,10 +30,12 @@ Optional multicast extras (RefTopo(..., mcast=True), off by default):
   so CUST1's multicast cannot cross the L3VPN core. Two VRF-lite links,
   PE3-PE1 (eth-m1/eth-m, 198.18.1.0/24) and PE3-PE2 (eth-m2/eth-m,
   198.18.2.0/24), stand in for the MVPN's PMSI tunnels; PIM runs on them.
-  The PEs also run staticd, pimd and pim6d. S1's link, the transport links
-  and bond1.1 are in VRF mcast_vrf: CUST1 (the draft's case), or None, the
-  global table, for kernels without per-VRF multicast routing tables
-  (see mroute_tables()).
+  The PEs also run staticd, pimd and pim6d. S1's link and the transport
+  links are in VRF CUST1 (the draft's case). With mcast_vrfs=("CUST1",
+  "CUST2") CUST2 gets the same: S2 behind PE3 with S1's addresses, and
+  transport links eth-n (PE) / eth-n<i> (PE3) with the addresses of CUST1's,
+  so the two VRFs' multicast overlaps in everything but the VRF. Per-VRF
+  multicast routing tables in the kernel are needed (see mroute_tables()).
 """
 
 import os
@@ -65,7 +67,9 @@ PE3_LO = {
 PE_DAEMONS = ["mgmtd", "zebra", "isisd", "bgpd"]
 MCAST_DAEMONS = ["staticd", "pimd", "pim6d"]
 # multicast extras: S1 behind PE3 in CUST1, and per ES PE its transport link
-# to PE3 in CUST1 (PE side eth-m, PE3 side eth-m<i>)
+# to PE3 in CUST1 (PE side eth-m, PE3 side eth-m<i>); the same in CUST2 with
+# S2 and eth-n, same addresses
+MCAST_VRFS = {"CUST1": ("s1", "eth-m"), "CUST2": ("s2", "eth-n")}
 S1_IP4, S1_IP6 = "203.0.113.130", "2001:db8:3:80::2"
 PE3_S1_IP4, PE3_S1_IP6 = "203.0.113.129", "2001:db8:3:80::1"
 
@@ -109,16 +113,16 @@ class RefTopo:
     """Figure 3 of the draft, with FRR configs from one test directory."""
 
     def __init__(self, testdir, name=None, modules=None, daemon_args=None,
-                 mcast=False, mcast_vrf="CUST1", snooping=True):
+                 mcast=False, mcast_vrfs=("CUST1",), snooping=True):
         """mcast: add S1, the multicast transport and the multicast daemons
-        (see the module doc), in VRF mcast_vrf (None: the global table);
+        (see the module doc), in each VRF of mcast_vrfs;
         snooping=False turns SW1's bridges' IGMP/MLD snooping off."""
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
         self.daemon_args = daemon_args or {}
         self.mcast = mcast
-        self.mcast_vrf = mcast_vrf if mcast else None
+        self.mcast_vrfs = tuple(mcast_vrfs) if mcast else ()
         self.snooping = snooping
         self.lab = None
 
@@ -130,7 +134,7 @@ class RefTopo:
         for r in ("pe1", "pe2", "pe3", "p"):
             daemons = PE_DAEMONS + (MCAST_DAEMONS if self.mcast and r != "p" else [])
             lab.add_router(r, daemons, self.modules.get(r), self.daemon_args)
-        for n in ("sw1", "ce1", "h1", "h2") + (("s1",) if self.mcast else ()):
+        for n in ("sw1", "ce1", "h1", "h2") + tuple(MCAST_VRFS[v][0] for v in self.mcast_vrfs):
             lab.add_node(n)
         # per-node shell commands, run in one go per node at the end
         sh = {n: [] for n in lab.nodes}
@@ -162,8 +166,7 @@ class RefTopo:
             for vid, vrf in ((1, "CUST1"), (2, "CUST2")):
                 sub = "bond1.%d" % vid
                 sh[pe].append("ip link add link bond1 name %s type vlan id %d" % (sub, vid))
-                if not (self.mcast and vid == 1 and self.mcast_vrf is None):
-                    sh[pe].append("ip link set %s master %s" % (sub, vrf))
+                sh[pe].append("ip link set %s master %s" % (sub, vrf))
                 sh[pe] += _addr(sub, "192.0.2.1/24", "2001:db8:c1::1/64")
             actor, gwmac = ES["bond2"]
             sh[pe] += _bond("bond2", ["eth-ce"], mac=gwmac, actor=actor)
@@ -211,23 +214,24 @@ class RefTopo:
 
     def _build_mcast(self, sh):
         lab = self.lab
-        vrf = self.mcast_vrf
+        for vrf in self.mcast_vrfs:
+            src, eth = MCAST_VRFS[vrf]
 
-        def enslave(ifname):
-            return ["ip link set %s master %s" % (ifname, vrf)] if vrf else []
+            def enslave(ifname):
+                return ["ip link set %s master %s" % (ifname, vrf)]
 
-        for pe in ("pe1", "pe2"):
-            (a4, b4), (a6, b6) = mcast_link(pe)
-            m = "eth-m%d" % PE_ID[pe]
-            lab.link(pe, "eth-m", "pe3", m)
-            sh[pe] += enslave("eth-m") + _addr("eth-m", "%s/24" % a4, "%s/64" % a6)
-            sh["pe3"] += enslave(m) + _addr(m, "%s/24" % b4, "%s/64" % b6)
-        lab.link("pe3", "eth-s1", "s1", "eth0")
-        sh["pe3"] += enslave("eth-s1") + _addr(
-            "eth-s1", "%s/25" % PE3_S1_IP4, "%s/64" % PE3_S1_IP6)
-        sh["s1"] += _addr("eth0", "%s/25" % S1_IP4, "%s/64" % S1_IP6) + [
-            "ip route add default via %s" % PE3_S1_IP4,
-            "ip -6 route add default via %s" % PE3_S1_IP6]
+            for pe in ("pe1", "pe2"):
+                (a4, b4), (a6, b6) = mcast_link(pe)
+                m = "%s%d" % (eth, PE_ID[pe])
+                lab.link(pe, eth, "pe3", m)
+                sh[pe] += enslave(eth) + _addr(eth, "%s/24" % a4, "%s/64" % a6)
+                sh["pe3"] += enslave(m) + _addr(m, "%s/24" % b4, "%s/64" % b6)
+            lab.link("pe3", "eth-%s" % src, src, "eth0")
+            sh["pe3"] += enslave("eth-%s" % src) + _addr(
+                "eth-%s" % src, "%s/25" % PE3_S1_IP4, "%s/64" % PE3_S1_IP6)
+            sh[src] += _addr("eth0", "%s/25" % S1_IP4, "%s/64" % S1_IP6) + [
+                "ip route add default via %s" % PE3_S1_IP4,
+                "ip -6 route add default via %s" % PE3_S1_IP6]
 
     def start(self):
         t0 = time.time()
