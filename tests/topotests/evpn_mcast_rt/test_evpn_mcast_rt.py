@@ -162,21 +162,7 @@ def topo():
 
 
 def evpn_paths(router, rtype, detail=True):
-    """prefix string -> list of path dicts of `show bgp l2vpn evpn route`."""
-    j = router.vtysh_json("show bgp l2vpn evpn route %stype %s json"
-                          % ("detail " if detail else "", rtype))
-    out = {}
-
-    def flat(p):
-        return [x for e in p for x in flat(e)] if isinstance(p, list) else [p]
-
-    for rd, v in j.items():
-        if not isinstance(v, dict):
-            continue
-        for pfx, pv in v.items():
-            if isinstance(pv, dict) and "paths" in pv:
-                out[pfx] = flat(pv["paths"])
-    return out
+    return router.evpn_paths(rtype, detail)
 
 
 def neighbor(router, peer):

@@ -253,23 +253,6 @@ def test_mldv2_same_group_in_both_vrfs(topo):
         _leave_both(topo, members, MLD_G)
 
 
-def evpn_paths(router, rtype, detail=True):
-    """prefix string -> list of path dicts of `show bgp l2vpn evpn route`."""
-    j = router.vtysh_json("show bgp l2vpn evpn route %stype %s json"
-                          % ("detail " if detail else "", rtype))
-    out = {}
-
-    def flat(p):
-        return [x for e in p for x in flat(e)] if isinstance(p, list) else [p]
-
-    for v in j.values():
-        if isinstance(v, dict):
-            for pfx, pv in v.items():
-                if isinstance(pv, dict) and "paths" in pv:
-                    out.setdefault(pfx, []).extend(flat(pv["paths"]))
-    return out
-
-
 def test_rt7_evi_rt_per_vrf(topo):
     """The RT-7s carry the ES-Import RT of ESI-1 and the EVI-RT of their
     own VRF only (65000:1 for VLAN 1, 65000:2 for VLAN 2), as bgpd shows
@@ -277,8 +260,8 @@ def test_rt7_evi_rt_per_vrf(topo):
     members = _join_both(topo, ASM_G, version=2, port=5204)
     try:
         for pe in base.PES:
-            brief = evpn_paths(topo[pe], "join-sync", detail=False)
-            detail = evpn_paths(topo[pe], "join-sync")
+            brief = topo[pe].evpn_paths("join-sync", detail=False)
+            detail = topo[pe].evpn_paths("join-sync")
             tags = {}
             for pfx, paths in brief.items():
                 for b in paths:

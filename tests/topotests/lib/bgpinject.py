@@ -103,6 +103,8 @@ class Session:
                 time.sleep(1)
         s.settimeout(None)
         self.sock = s
+        self.buf = b""
+        self.opened = False
         self.hold = 90
         self.send(open_message(self.args.asn, self.args.router_id, self.hold), "OPEN")
 
@@ -111,7 +113,10 @@ class Session:
         self.log("sent %s %s" % (what, msg[19:].hex()))
 
     def receive(self):
-        data = self.sock.recv(65536)
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:
+            data = b""
         if not data:
             self.log("peer closed the session")
             return False
@@ -124,6 +129,7 @@ class Session:
             if mtype == MSG_OPEN:
                 # the smaller hold time of the two OPENs holds (RFC 4271 4.2)
                 self.hold = min(self.hold, struct.unpack("!H", body[3:5])[0])
+                self.opened = True
                 self.log("received OPEN, hold time %d" % self.hold)
                 self.send(message(MSG_KEEPALIVE, b""), "KEEPALIVE")
             elif mtype == MSG_KEEPALIVE:
@@ -159,6 +165,15 @@ def main():
     while True:
         r, _, _ = select.select([sess.sock], [], [], 0.2)
         if r and not sess.receive():
+            if not sess.opened:
+                # the peer was not configured for us yet (bgpd still
+                # reading its config): try again, as a BGP speaker does
+                log("closed before the peer's OPEN: connecting again")
+                sess.sock.close()
+                time.sleep(1)
+                sess.connect()
+                done = 0
+                continue
             log("session down")
             return 1
         with open(args.cmds) as f:

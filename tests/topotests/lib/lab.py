@@ -298,6 +298,23 @@ class Router(Node):
         out = self.vtysh(cmd)
         return json.loads(out) if out.strip() else {}
 
+    def evpn_paths(self, rtype, detail=True):
+        """prefix string -> list of path dicts of `show bgp l2vpn evpn
+        route [detail] type RTYPE json`, over all RDs."""
+        j = self.vtysh_json("show bgp l2vpn evpn route %stype %s json"
+                            % ("detail " if detail else "", rtype))
+        out = {}
+
+        def flat(p):
+            return [x for e in p for x in flat(e)] if isinstance(p, list) else [p]
+
+        for v in j.values():
+            if isinstance(v, dict):
+                for pfx, pv in v.items():
+                    if isinstance(pv, dict) and "paths" in pv:
+                        out.setdefault(pfx, []).extend(flat(pv["paths"]))
+        return out
+
     def config(self, lines):
         """Apply configuration lines in configure mode."""
         return self.vtysh("configure terminal\n" + lines)
