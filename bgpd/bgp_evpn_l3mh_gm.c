@@ -71,6 +71,7 @@ struct l3mh_gm {
 	bool stale;	  /* local: pimd restarted and has not named it again */
 	uint8_t max_resp; /* of the leave, 1/10 s */
 	time_t uptime;
+	struct event *t_leave; /* leave_only: end of the peer's last member queries */
 };
 
 static struct {
@@ -109,6 +110,7 @@ static bool l3mh_gm_hash_cmp(const void *a, const void *b)
 
 static void l3mh_gm_free(struct l3mh_gm *g)
 {
+	EVENT_OFF(g->t_leave);
 	hash_release(gm.gms, g);
 	XFREE(MTYPE_L3MH_GM, g);
 }
@@ -176,6 +178,16 @@ static void l3mh_gm_local_eval(struct l3mh_gm *g, bool withdraw)
 		l3mh_gm_advertise(lv, g);
 }
 
+/* the peer's membership outlived its last member queries: the leave is over */
+static void l3mh_gm_leave_only_over(struct event *e)
+{
+	struct l3mh_gm *g = EVENT_ARG(e);
+
+	L3MH_DEBUG("leave of %pIA,%pIA over: withdrawing its RT-8", &g->src, &g->grp);
+	l3mh_gm_local_eval(g, true);
+	l3mh_gm_free(g);
+}
+
 static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi_gm *z)
 {
 	struct l3mh_gm key = { .origin = L3MH_GM_LOCAL,
@@ -208,9 +220,17 @@ static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi
 	if (type == L3MH_ZAPI_GM_LEAVE) {
 		g->leave = true;
 		g->max_resp = z->max_resp;
+		/* the learner's last member queries (robustness 2) take this
+		 * long; a host that answered them is still a member, and the
+		 * next leave must be a new RT-8
+		 */
+		if (g->leave_only && !g->t_leave)
+			event_add_timer_msec(bm->master, l3mh_gm_leave_only_over, g,
+					     g->max_resp * 200 + 1000, &g->t_leave);
 	} else {
 		g->leave = false;
 		g->leave_only = false;
+		EVENT_OFF(g->t_leave);
 	}
 	l3mh_gm_local_eval(g, false);
 }

@@ -3,7 +3,7 @@
  * EVPN L3 multi-homing, pimd/pim6d side: IGMP/MLD join synchronization
  * between the PEs of an Ethernet Segment on a routed bond.
  *
- * draft-brissette-bess-evpn-l3-mh:
+ * draft-ietf-bess-evpn-l3mh-proto-00 (was draft-brissette-bess-evpn-l3-mh):
  *   1.2  the CE's LAG hashing sends a host's IGMP/MLD reports to one PE of
  *        the ES only
  *   3.7  the PEs synchronize that state with the Multicast Membership
@@ -48,6 +48,7 @@
 #include "pimd/pim_memory.h"
 #include "pimd/pim_oil.h"
 #include "pimd/pim_tib.h"
+#include "pimd/pim6_mld.h"
 #include "pimd/pim_zebra.h"
 
 DEFINE_MTYPE_STATIC(PIMD, L3MH_GM, "EVPN L3MH IGMP/MLD membership");
@@ -477,8 +478,8 @@ static void l3mh_gm_sync_leave(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z)
 			igmpv3_report_block(igmp, igmp->ifaddr, sg.grp, 1, &sg.src);
 	}
 #else
-	/* pim6d's MLD has no API to start the queries from outside */
-	L3MH_DEBUG("leave of %pSG on %s at an ES peer: not supported for MLD", &sg, ifp->name);
+	L3MH_DEBUG("leave of %pSG on %s at an ES peer: last listener queries", &sg, ifp->name);
+	gm_sg_leave_external(ifp, sg);
 #endif
 }
 

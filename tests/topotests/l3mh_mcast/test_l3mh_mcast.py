@@ -67,8 +67,12 @@ class McastTopo(RefTopo):
 
     def build(self):
         """Plus X1, a raw BGP speaker (lib/bgpinject.py) peering with PE2,
-        for RT-7s that no PE of the lab would send."""
+        for RT-7s that no PE of the lab would send; H1 and H2 in IGMPv2."""
         super().build()
+        # the hosts speak IGMPv2 from the start: a later change of version
+        # waits for old queries' answers (mcast.force_igmp_version)
+        for h in ("h1", "h2"):
+            self.lab[h].sysctl("net.ipv4.conf.eth0.force_igmp_version", 2)
         self.lab.add_node("x1")
         self.lab.link("pe2", "eth-x", "x1", "eth0")
         self.lab["pe2"].script(["ip addr add 10.9.0.1/24 dev eth-x", "ip link set eth-x up"])

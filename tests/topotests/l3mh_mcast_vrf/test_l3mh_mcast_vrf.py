@@ -15,9 +15,20 @@ VRF's <ES, VLAN> has its own designated forwarder (VLAN 1: PE2, VLAN 2:
 PE1), and each host gets its own VRF's packets exactly once and none of the
 other VRF's. The PEs' configs are l3mh_mcast's plus CUST2 (pimd, pim6d,
 IGMP/MLD on bond1.2, the transport links eth-n, the sync in CUST2).
+
+The MLD leave of a membership the other PE learnt (RFC 9251 section 9.3):
+with MLDv1 a host's report goes to the group's MAC address and its Done to
+ff02::2, so SW1's layer-2 hash (last octets of the MACs, ether type) can
+send them to different PEs; for ff0e::1:5 it does, from both hosts. The PE
+that gets the Done has the membership by sync only: it advertises an RT-8,
+and the learner runs its last listener queries as if the Done had arrived
+there (pim6d's gm_sg_leave_external(), patch 0017). A host that is still a
+listener answers those queries and keeps the membership; one that has left
+is pruned within seconds, not after MLD's 260 s listener interval.
 """
 
 import os
+import re
 import sys
 
 import pytest
@@ -28,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "l3mh_mcast"))
 import mcast  # noqa: E402
 import test_l3mh_mcast as base  # noqa: E402
 from lab import wait_for  # noqa: E402
-from reftopo import ES, S1_IP6, VRFS, lag_whole  # noqa: E402
+from reftopo import ES, HOSTS, S1_IP6, VRFS, lag_whole  # noqa: E402
 
 # per VRF: host, its sub-interface and VLAN, the source behind PE3, the DF
 # of <ES-1, VLAN> (Ethernet Tag mod 2 over [PE1, PE2]) and the EVI-RT
@@ -37,6 +48,7 @@ CUST = {
     "CUST2": {"host": "h2", "if": "bond1.2", "vlan": 2, "src": "s2", "df": "pe1", "rt": "65000:2"},
 }
 ASM_G, MLD_G = "239.1.1.1", "ff3e::1:1"
+V1_G = "ff0e::1:5"  # MLDv1 report to 33:33:00:01:00:05, Done to 33:33:00:00:00:02
 N, RATE = 200, 100
 
 
@@ -279,3 +291,149 @@ def test_rt7_evi_rt_per_vrf(topo):
                     assert "EVI-RT:%s" % other not in ecs, (pe, vrf, ecs)
     finally:
         _leave_both(topo, members, ASM_G)
+
+
+# --- MLD leave heard by the PE without the membership -----------------------
+
+def mld_stats(topo, pe, vrf, ifname):
+    js = topo[pe].vtysh_json("show ipv6 mld vrf %s statistics interface %s json" % (vrf, ifname))
+    js = js.get(vrf, js)
+    return js.get(ifname, js)
+
+
+def _log_count(topo, pe, daemon, pattern):
+    with open(os.path.join(topo[pe].logdir, "%s.log" % daemon)) as f:
+        return len(re.findall(pattern, f.read()))
+
+
+def _v1_member(topo, vrf, port):
+    """The VRF's host joins V1_G with MLDv1; wait for one learner and the
+    other PE's synced copy; return (member, learner, other)."""
+    c = CUST[vrf]
+    host = topo[c["host"]]
+    host.sysctl("net.ipv6.conf.eth0.force_mld_version", 1)
+    m = mcast.join(host, V1_G, port=port, tag=vrf.lower())
+    found = {}
+
+    def check():
+        per_pe = {pe: [x for x in memberships(topo, pe, vrf, V1_G, True)
+                       if x["interface"] == c["if"]] for pe in base.PES}
+        local = [pe for pe, ms in per_pe.items() if [x["origin"] for x in ms] == ["local"]]
+        synced = [pe for pe, ms in per_pe.items() if [x["origin"] for x in ms] == ["synced"]]
+        if len(local) != 1 or len(synced) != 1:
+            return "%s: %s" % (vrf, per_pe)
+        found["learner"], found["other"] = local[0], synced[0]
+        return None
+
+    err = wait_for(check, timeout=40, desc="MLDv1 membership of %s synced in %s" % (V1_G, vrf))
+    if err:
+        m.leave()
+        host.sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
+    assert err is None, err
+    return m, found["learner"], found["other"]
+
+
+def _gone(topo, vrf):
+    def check():
+        for pe in base.PES:
+            ms = memberships(topo, pe, vrf, V1_G, True)
+            if ms:
+                return "%s %s: %s" % (pe, vrf, ms)
+        if any(g["vrf"] == vrf for pe in base.PES for g in bgp_groups(topo, pe, V1_G)):
+            return "%s: RT-7s left" % vrf
+        return None
+    return check
+
+
+@pytest.mark.parametrize("vrf", list(CUST))
+def test_mld_leave_at_the_other_pe(topo, vrf):
+    """The host's MLDv1 report reaches one PE (the learner), its Done the
+    other, which has the membership only by sync: that PE advertises an
+    RT-8, the learner sends its last listener queries (a group-specific
+    query on the wire: pim6d's counter), nobody answers, and both PEs prune
+    the membership within seconds; the RT-7 is withdrawn."""
+    c = CUST[vrf]
+    m, learner, other = _v1_member(topo, vrf, 5210)
+    try:
+        done_before = mld_stats(topo, other, vrf, c["if"])["rxV1Done"]
+        learner_done = mld_stats(topo, learner, vrf, c["if"])["rxV1Done"]
+        queries_before = mld_stats(topo, learner, vrf, c["if"])["txV2QueryGroup"]
+        sync_leaves = _log_count(topo, learner, "bgpd", r"send GM_SYNC_LEAVE \S*%s" % re.escape(V1_G))
+        m.leave()
+        err = wait_for(_gone(topo, vrf), timeout=30, desc="prune of %s in %s" % (V1_G, vrf))
+        assert err is None, err
+        # the Done went to the other PE, not to the learner
+        assert mld_stats(topo, other, vrf, c["if"])["rxV1Done"] > done_before
+        assert mld_stats(topo, learner, vrf, c["if"])["rxV1Done"] == learner_done
+        # the other PE's RT-8 reached the learner's pim6d, which queried
+        assert _log_count(topo, learner, "bgpd", r"send GM_SYNC_LEAVE \S*%s" % re.escape(V1_G)) > sync_leaves
+        assert mld_stats(topo, learner, vrf, c["if"])["txV2QueryGroup"] > queries_before
+        print("%s: MLDv1 report at %s, Done at %s, pruned on both" % (vrf, learner, other))
+    finally:
+        m.leave()
+        topo[c["host"]].sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
+
+
+# an MLDv1 Done as a host's kernel sends it (RFC 2710: link-local source,
+# ff02::2, hop limit 1, router alert), for a host that has not left
+DONE = """
+import sys
+from scapy.all import Ether, ICMPv6MLDone, IPv6, IPv6ExtHdrHopByHop, RouterAlert, sendp
+mac, src, grp = sys.argv[1:4]
+pkt = (Ether(src=mac, dst="33:33:00:00:00:02") /
+       IPv6(src=src, dst="ff02::2", hlim=1) /
+       IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)]) / ICMPv6MLDone(mladdr=grp))
+sendp(pkt, iface="eth0", verbose=False)
+"""
+
+
+@pytest.mark.parametrize("vrf", list(CUST))
+def test_mld_leave_at_the_other_pe_listener_stays(topo, vrf):
+    """A Done for V1_G reaches the PE without the membership while the host
+    is still a listener (sent by hand, as another host's would be): the RT-8
+    makes the learner query, the host's kernel answers with a report, and
+    the membership stays, learnt on one PE and synced on the other."""
+    c = CUST[vrf]
+    host = topo[c["host"]]
+    m, learner, other = _v1_member(topo, vrf, 5212)
+    try:
+        ll = re.search(r"inet6 (fe80::[0-9a-f:]+)/64", host.cmd("ip -6 addr show dev eth0 scope link"))
+        assert ll, host.cmd("ip -6 addr show dev eth0")
+        before = {pe: mld_stats(topo, pe, vrf, c["if"]) for pe in base.PES}
+        host.cmd("/usr/bin/python3 -c '%s' %s %s %s" % (DONE, HOSTS[c["host"]]["mac"],
+                                                        ll.group(1), V1_G))
+
+        def answered():
+            now = mld_stats(topo, learner, vrf, c["if"])
+            if mld_stats(topo, other, vrf, c["if"])["rxV1Done"] <= before[other]["rxV1Done"]:
+                return "%s got no Done" % other
+            if now["txV2QueryGroup"] <= before[learner]["txV2QueryGroup"]:
+                return "%s sent no group-specific query" % learner
+            if now["rxV1Reports"] <= before[learner]["rxV1Reports"]:
+                return "%s got no report back" % learner
+            return None
+
+        err = wait_for(answered, timeout=20, desc="last listener query answered")
+        assert err is None, err
+        for pe, origin in ((learner, "local"), (other, "synced")):
+            ms = [x for x in memberships(topo, pe, vrf, V1_G, True) if x["interface"] == c["if"]]
+            assert [x["origin"] for x in ms] == [origin], (pe, ms)
+            if origin == "synced":
+                assert ms[0]["state"] == "joined", (pe, ms)
+
+        # the leave is over once the learner's queries are: the other PE
+        # withdraws its RT-8, so that the next leave is a new one
+        def rt8_withdrawn():
+            left = [g for g in bgp_groups(topo, other, V1_G)
+                    if g["vrf"] == vrf and g["origin"] == "local"]
+            return "%s: %s" % (other, left) if left else None
+
+        err = wait_for(rt8_withdrawn, timeout=20, desc="RT-8 of %s withdrawn" % other)
+        assert err is None, err
+        synced = [g for g in bgp_groups(topo, other, V1_G) if g["vrf"] == vrf]
+        assert [g["origin"] for g in synced] == ["synced"], synced
+    finally:
+        m.leave()
+        host.sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
+    err = wait_for(_gone(topo, vrf), timeout=30, desc="prune of %s in %s" % (V1_G, vrf))
+    assert err is None, err

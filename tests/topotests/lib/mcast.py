@@ -201,6 +201,25 @@ class Member:
         return self.state()
 
 
+# pimd's default IGMP query maximum response time, seconds
+GQ_MAX_RESP = 10
+
+
+def force_igmp_version(node, dev, version):
+    """Have node's kernel speak IGMP version 2 or 3 (the default) on dev.
+    Linux answers a general query that arrived before the change in the
+    old version when its random response timer fires (up to the query's
+    maximum response time later): the change waits that out, so that no
+    report of the old version follows it. Set it before the routers start
+    to spare the wait."""
+    key = "net.ipv4.conf.%s.force_igmp_version" % dev
+    want = {2: 2, 3: 0}.get(version, version)
+    if node.cmd("sysctl -n %s" % key).strip() == str(want):
+        return
+    node.sysctl(key, want)
+    time.sleep(GQ_MAX_RESP + 0.5)
+
+
 def join(node, group, source=None, dev="eth0", version=None, port=5100, tag="mcast"):
     """Make node join group on dev: (*,G) without source, (S,G) with one.
     version: IPv4 only, 2 or 3 forces the IGMP version the kernel speaks on
@@ -208,8 +227,7 @@ def join(node, group, source=None, dev="eth0", version=None, port=5100, tag="mca
     IPv6 joins use the kernel's default MLDv2. Returns a Member once the
     process has joined."""
     if version is not None and _family(group) == socket.AF_INET:
-        node.sysctl("net.ipv4.conf.%s.force_igmp_version" % dev,
-                    {2: 2, 3: 0}.get(version, version))
+        force_igmp_version(node, dev, version)
     out = os.path.join(node.lab.workdir, "mcast-%s-%s-%s-%d.json" % (
         node.name, group.replace(":", "_"), source or "any", port))
     if os.path.exists(out):
