@@ -28,6 +28,7 @@
  */
 #include <zebra.h>
 
+#include "debug.h"
 #include "hash.h"
 #include "jhash.h"
 #include "json.h"
@@ -54,10 +55,14 @@
 DEFINE_MTYPE_STATIC(PIMD, L3MH_GM, "EVPN L3MH IGMP/MLD membership");
 DEFINE_MTYPE_STATIC(PIMD, L3MH_GM_IF, "EVPN L3MH ES interface");
 
-static bool l3mh_debug;
+/* lib's debug framework: set from the config, it is written back there */
+static struct debug l3mh_dbg = {
+	.conf = "debug pim evpn-l3mh",
+	.desc = "EVPN L3 multi-homing IGMP/MLD sync",
+};
 #define L3MH_DEBUG(fmt, ...)                                                                       \
 	do {                                                                                       \
-		if (l3mh_debug)                                                                    \
+		if (DEBUG_MODE_CHECK(&l3mh_dbg, DEBUG_MODE_ALL))                                   \
 			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);                              \
 	} while (0)
 
@@ -766,7 +771,7 @@ DEFPY(debug_pim_l3mh_gm, debug_pim_l3mh_gm_cmd, "[no] debug pim evpn-l3mh",
       NO_STR DEBUG_STR "PIM protocol activity\n"
       "EVPN L3 multi-homing IGMP/MLD synchronization\n")
 {
-	l3mh_debug = !no;
+	DEBUG_MODE_SET(&l3mh_dbg, DEBUG_NODE2MODE(vty->node), !no);
 	return CMD_SUCCESS;
 }
 
@@ -795,6 +800,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	install_element(VIEW_NODE, &show_pim_l3mh_gm_cmd);
 	install_element(ENABLE_NODE, &debug_pim_l3mh_gm_cmd);
 	install_element(CONFIG_NODE, &debug_pim_l3mh_gm_cmd);
+	debug_install(&l3mh_dbg);
 	return 0;
 }
 

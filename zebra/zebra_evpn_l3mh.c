@@ -32,8 +32,10 @@
 #include "lib/evpn_df.h"
 #include "lib/evpn_etag.h"
 #include "lib/evpn_l3mh_zapi.h"
+#include "lib/debug.h"
 #include "zebra/debug.h"
 #include "zebra/interface.h"
+#include "zebra/redistribute.h"
 #include "zebra/rt.h"
 #include "zebra/zebra_dplane.h"
 #include "zebra/zebra_evpn_mh.h"
@@ -46,10 +48,14 @@
 DEFINE_MTYPE_STATIC(ZEBRA, L3MH_SYNC_NEIGH, "EVPN L3MH synced neighbour");
 DEFINE_MTYPE_STATIC(ZEBRA, L3MH_GM, "EVPN L3MH IGMP/MLD sync state");
 
-static bool l3mh_debug;
+/* lib's debug framework: set from the config, it is written back there */
+static struct debug l3mh_dbg = {
+	.conf = "debug zebra evpn l3mh",
+	.desc = "EVPN L3 multi-homing",
+};
 #define L3MH_DEBUG(fmt, ...)                                                   \
 	do {                                                                   \
-		if (l3mh_debug)                                                \
+		if (DEBUG_MODE_CHECK(&l3mh_dbg, DEBUG_MODE_ALL))               \
 			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);          \
 	} while (0)
 
@@ -126,7 +132,7 @@ static struct interface *l3mh_es_etag_if(const esi_t *esi, uint32_t etag)
 		return es->zif->ifp;
 	RB_FOREACH (vrf, vrf_id_head, &vrfs_by_id)
 		FOR_ALL_INTERFACES (vrf, ifp)
-			if (IS_ZEBRA_IF_VLAN(ifp) &&
+			if (ifp->ifindex != IFINDEX_INTERNAL && IS_ZEBRA_IF_VLAN(ifp) &&
 			    l3mh_if_es(ifp, &if_etag) == es && if_etag == etag)
 				return ifp;
 	return NULL;
@@ -188,6 +194,7 @@ static void l3mh_send_local_neigh(struct interface *ifp, const esi_t *esi,
 enum l3mh_sync_state {
 	L3MH_SYNC_NO_IF,    /* no (sub-)interface for the ES + Ethernet Tag */
 	L3MH_SYNC_VRF_MISMATCH, /* the interface is in another VRF */
+	L3MH_SYNC_IF_DOWN,  /* the interface is down: the kernel has flushed it */
 	L3MH_SYNC_LOCAL,    /* this PE learned the entry itself */
 	L3MH_SYNC_INSTALLED,/* extern-learned entry in the kernel */
 	L3MH_SYNC_RETAINED, /* route withdrawn, kept for the retention time */
@@ -196,6 +203,7 @@ enum l3mh_sync_state {
 static const char *const l3mh_sync_state_str[] = {
 	[L3MH_SYNC_NO_IF] = "no-interface",
 	[L3MH_SYNC_VRF_MISMATCH] = "vrf-mismatch",
+	[L3MH_SYNC_IF_DOWN] = "interface-down",
 	[L3MH_SYNC_LOCAL] = "local-entry",
 	[L3MH_SYNC_INSTALLED] = "installed",
 	[L3MH_SYNC_RETAINED] = "retained",
@@ -246,6 +254,8 @@ static void l3mh_sync_neigh_eval(struct l3mh_sync_neigh *sn)
 		sn->state = L3MH_SYNC_NO_IF;
 	else if (ifp->vrf->vrf_id != sn->vrf_id)
 		sn->state = L3MH_SYNC_VRF_MISMATCH;
+	else if (!if_is_operative(ifp))
+		sn->state = L3MH_SYNC_IF_DOWN;
 	else if (zebra_neigh_local_get(ifp->ifindex, &sn->ip, NULL))
 		sn->state = L3MH_SYNC_LOCAL;
 	else
@@ -254,8 +264,10 @@ static void l3mh_sync_neigh_eval(struct l3mh_sync_neigh *sn)
 	if (old == L3MH_SYNC_INSTALLED && sn->state != L3MH_SYNC_INSTALLED) {
 		struct interface *oifp = l3mh_if_lookup(sn->ifindex);
 
-		/* a local entry replaces ours in the kernel by itself */
-		if (oifp && sn->state != L3MH_SYNC_LOCAL)
+		/* a local entry replaces ours in the kernel by itself, a
+		 * down interface has none
+		 */
+		if (oifp && sn->state != L3MH_SYNC_LOCAL && sn->state != L3MH_SYNC_IF_DOWN)
 			dplane_rem_neigh_delete(oifp, &sn->ip);
 	}
 	sn->ifindex = ifp ? ifp->ifindex : IFINDEX_INTERNAL;
@@ -410,8 +422,9 @@ static void l3mh_sync_neigh_eval_walk(struct hash_bucket *b, void *arg)
 	struct l3mh_sync_neigh *sn = b->data;
 	struct interface *ifp = arg;
 
-	if (!ifp || sn->ifindex == ifp->ifindex ||
-	    sn->state == L3MH_SYNC_NO_IF)
+	/* the entries on ifp, and those waiting for an interface */
+	if (!ifp || sn->ifindex == ifp->ifindex || sn->state == L3MH_SYNC_NO_IF ||
+	    sn->state == L3MH_SYNC_VRF_MISMATCH || sn->state == L3MH_SYNC_IF_DOWN)
 		l3mh_sync_neigh_eval(sn);
 }
 
@@ -849,11 +862,16 @@ static int l3mh_client_close(struct zserv *client)
 	return 0;
 }
 
-/* an interface came, went or changed: re-evaluate what depends on it */
+/*
+ * An interface appeared, came up, went down, is being deleted or changed
+ * VRF (zebra_if_update hook): re-evaluate what depends on it. A flap has
+ * the kernel flush the synced entries: they go interface-down and are
+ * installed again when it is back.
+ */
 static int l3mh_if_update(struct interface *ifp)
 {
 	if (l3mh.enabled)
-		hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_eval_walk, NULL);
+		hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_eval_walk, ifp);
 	if (listcount(l3mh.es_dfs))
 		l3mh_gm_ifs_eval(false);
 	return 0;
@@ -938,7 +956,7 @@ DEFPY(debug_evpn_l3mh, debug_evpn_l3mh_cmd,
       "EVPN\n"
       "EVPN L3 multi-homing\n")
 {
-	l3mh_debug = !no;
+	DEBUG_MODE_SET(&l3mh_dbg, DEBUG_NODE2MODE(vty->node), !no);
 	return CMD_SUCCESS;
 }
 
@@ -961,8 +979,8 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(zserv_extension_msg, l3mh_zserv_msg);
 	hook_register(zserv_client_close, l3mh_client_close);
 	hook_register(zebra_neigh_local_update, l3mh_neigh_local_update);
-	hook_register(if_real, l3mh_if_update);
-	hook_register(if_up, l3mh_if_update);
+	hook_register(zebra_if_update, l3mh_if_update);
+	debug_install(&l3mh_dbg);
 	return 0;
 }
 

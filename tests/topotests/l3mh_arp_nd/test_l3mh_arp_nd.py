@@ -216,6 +216,140 @@ def test_running_config_round_trip(topo):
     assert again == cfg
 
 
+def _reload_test(topo, pe, path):
+    """frr-reload.py --test of path against pe's running config: the
+    commands it would run to delete and to add lines (each list empty when
+    there is nothing to change)."""
+    prefix = os.environ.get("FRR_PREFIX", "/usr")
+    out = topo[pe].cmd("/usr/bin/python3 %s/sbin/frr-reload.py --test -N %s "
+                       "--bindir %s/bin --confdir %s --rundir %s %s"
+                       % (prefix, pe, prefix, topo.lab.workdir, topo.lab.workdir, path))
+    sections = {"Delete": [], "Add": []}
+    cur = None
+    for line in out.splitlines():
+        m = re.match(r"Lines To (Delete|Add)$", line)
+        if m:
+            cur = sections[m.group(1)]
+        # frr-reload.py always adds the integrated-config line of its own
+        elif cur is not None and line.strip() and not set(line) <= {"="} and \
+                line.strip() != "service integrated-vtysh-config":
+            cur.append(line.strip())
+    return sections["Delete"], sections["Add"]
+
+
+def test_debug_in_running_config_and_frr_reload(topo):
+    """`debug zebra evpn l3mh` (set in frr.conf) is in show running-config,
+    and frr-reload.py sees the running config as it is: nothing to change;
+    without the debug line it would delete exactly that line."""
+    cfg = topo["pe2"].vtysh("show running-config")
+    assert "\ndebug zebra evpn l3mh\n" in cfg, cfg
+    assert "\ndebug bgp evpn l3-multihoming\n" in cfg, cfg
+    body = "\n".join(l for l in cfg.splitlines()
+                     if l not in ("Building configuration...", "Current configuration:"))
+    path = os.path.join(topo.lab.workdir, "pe2-reload.conf")
+    with open(path, "w") as f:
+        f.write(body + "\n")
+    assert _reload_test(topo, "pe2", path) == ([], [])
+    with open(path, "w") as f:
+        f.write(body.replace("\ndebug zebra evpn l3mh\n", "\n") + "\n")
+    dels, adds = _reload_test(topo, "pe2", path)
+    assert dels == ["no debug zebra evpn l3mh"] and adds == [], (dels, adds)
+
+
+def _zebra_state(node, ifname, ip):
+    for n in node.vtysh_json("show evpn l3mh synced-neighbors json")["neighbors"]:
+        if n["ip"] == ip and n["interface"] == ifname:
+            return n["state"]
+    return None
+
+
+def _both_paths(topo, vrf):
+    def check():
+        r = topo["pe3"].vtysh_json("show ip route vrf %s 192.0.2.0/24 json" % vrf)
+        nh = r.get("192.0.2.0/24", [{}])[0].get("nexthops", [])
+        return None if len([n for n in nh if n.get("fib")]) == 2 else "PE3 paths: %s" % nh
+    return check
+
+
+def _all_flows(topo, host):
+    vrf = HOSTS[host]["vrf"]
+    ft = FlowTest(topo["pe3"], topo[host], HOST_IP4, port=5002, src=PE3_LO[vrf][0],
+                  src_dev=vrf, flows=32)
+    got = ft.run()
+    return got, set(ft.sports())
+
+
+def test_flap_on_receiving_pe(topo):
+    """PE2 has H1's entry only by sync. Its bond1.1 goes down (the kernel
+    flushes its neighbours: zebra says interface-down, not installed) and up
+    again: zebra installs the entry again as extern_learn, and once PE3 has
+    both paths again all 32 flows to H1 arrive."""
+    pe2, mac = topo["pe2"], HOSTS["h1"]["mac"]
+    err = wait_for(lambda: _synced(pe2, "bond1.1", HOST_IP4, mac), timeout=20, desc="H1 synced")
+    assert err is None, err
+    pe2.cmd("ip link set bond1.1 down")
+    try:
+        err = wait_for(lambda: None if _zebra_state(pe2, "bond1.1", HOST_IP4) == "interface-down"
+                       else _zebra_state(pe2, "bond1.1", HOST_IP4), timeout=10,
+                       desc="interface-down")
+        assert err is None, err
+        n = _neigh(pe2, "bond1.1", HOST_IP4)
+        assert n is None or not _is_ext(n), n
+    finally:
+        pe2.cmd("ip link set bond1.1 up")
+    err = wait_for(lambda: _synced(pe2, "bond1.1", HOST_IP4, mac), timeout=10,
+                   desc="H1 installed again on PE2")
+    assert err is None, err
+    assert _zebra_state(pe2, "bond1.1", HOST_IP4) == "installed"
+    err = wait_for(_both_paths(topo, "CUST1"), timeout=60, desc="PE3 ECMP again")
+    assert err is None, err
+    got, want = _all_flows(topo, "h1")
+    assert got == want, "arrived %d/%d after the flap" % (len(got), len(want))
+
+
+def test_sub_interface_deleted_and_created_again(topo):
+    """PE2's bond1.2 is deleted: H2's synced entry waits (no-interface,
+    interface-down or vrf-mismatch, nothing installed); the sub-interface is created again
+    (VLAN 2, VRF CUST2, up): the entry is installed on it at once, and the
+    flows to H2 all arrive again."""
+    pe2, mac = topo["pe2"], HOSTS["h2"]["mac"]
+    err = wait_for(lambda: _synced(pe2, "bond1.2", HOST_IP4, mac), timeout=20, desc="H2 synced")
+    assert err is None, err
+    pe2.cmd("ip link del bond1.2")
+    recreated = False
+    try:
+        def waiting():
+            states = [n["state"] for n in pe2.vtysh_json(
+                "show evpn l3mh synced-neighbors json")["neighbors"]
+                if n["ip"] == HOST_IP4 and n["ethTag"] == 2]
+            # the kernel takes it out of CUST2 before it deletes it
+            return None if states in (["no-interface"], ["interface-down"],
+                                      ["vrf-mismatch"]) else states
+        err = wait_for(waiting, timeout=10, desc="H2 waiting for its interface")
+        assert err is None, err
+        pe2.script(["ip link add link bond1 name bond1.2 type vlan id 2",
+                    "ip link set bond1.2 master CUST2",
+                    "ip addr add 192.0.2.1/24 dev bond1.2",
+                    "ip addr add 2001:db8:c1::1/64 dev bond1.2",
+                    "ip link set bond1.2 up"])
+        recreated = True
+    finally:
+        if not recreated:
+            pe2.script(["ip link add link bond1 name bond1.2 type vlan id 2",
+                        "ip link set bond1.2 master CUST2",
+                        "ip addr add 192.0.2.1/24 dev bond1.2",
+                        "ip addr add 2001:db8:c1::1/64 dev bond1.2",
+                        "ip link set bond1.2 up"], check=False)
+    err = wait_for(lambda: _synced(pe2, "bond1.2", HOST_IP4, mac), timeout=10,
+                   desc="H2 installed on the new bond1.2")
+    assert err is None, err
+    assert _zebra_state(pe2, "bond1.2", HOST_IP4) == "installed"
+    err = wait_for(_both_paths(topo, "CUST2"), timeout=60, desc="PE3 ECMP again")
+    assert err is None, err
+    got, want = _all_flows(topo, "h2")
+    assert got == want, "arrived %d/%d after the re-creation" % (len(got), len(want))
+
+
 def test_delete_on_pe1_removes_from_pe2(topo):
     "When PE1's entry goes away, PE2's synced entry goes too."
     topo["pe1"].cmd("ip neigh del %s dev bond1.1" % HOST_IP4)
