@@ -932,7 +932,19 @@ static int l3mh_inst_delete(struct bgp *bgp)
 	return 0;
 }
 
-/* bgpd's zebra session (re)connected: tell zebra again */
+static void l3mh_synced_resend_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_neigh *ln = hb->data;
+
+	if (ln->origin == L3MH_SYNCED)
+		l3mh_zebra_send_neigh(ln, true);
+}
+
+/*
+ * bgpd's zebra session (re)connected: tell zebra again. A restarted zebra
+ * knows nothing: it gets every synced entry again, and names the local
+ * ones again (REPLAY; those it does not name are gone).
+ */
 static void (*l3mh_zebra_connected_orig)(struct zclient *zc);
 
 static void l3mh_zebra_connected(struct zclient *zc)
@@ -940,8 +952,11 @@ static void l3mh_zebra_connected(struct zclient *zc)
 	if (l3mh_zebra_connected_orig)
 		l3mh_zebra_connected_orig(zc);
 	l3mh.zebra_knows = false;
-	if (l3mh.enabled)
+	if (l3mh.enabled) {
 		l3mh_zebra_send_enable();
+		hash_iterate(l3mh.neighs, l3mh_synced_resend_walk, NULL);
+		l3mh_zebra_send_replay();
+	}
 	l3mh_gm_zebra_connected();
 }
 

@@ -279,75 +279,130 @@ def _all_flows(topo, host):
     return got, set(ft.sports())
 
 
-def test_flap_on_receiving_pe(topo):
-    """PE2 has H1's entry only by sync. Its bond1.1 goes down (the kernel
-    flushes its neighbours: zebra says interface-down, not installed) and up
-    again: zebra installs the entry again as extern_learn, and once PE3 has
-    both paths again all 32 flows to H1 arrive."""
-    pe2, mac = topo["pe2"], HOSTS["h1"]["mac"]
-    err = wait_for(lambda: _synced(pe2, "bond1.1", HOST_IP4, mac), timeout=20, desc="H1 synced")
+def _states(node, vlan):
+    return [n["state"] for n in node.vtysh_json("show evpn l3mh synced-neighbors json")["neighbors"]
+            if n["ip"] == HOST_IP4 and n["ethTag"] == vlan]
+
+
+def _event_and_back(topo, host, event, restore, waiting, lag=False, flushed=True):
+    """On PE2, which has host's entry only by sync: run the event's
+    commands, check that zebra holds the entry in one of the waiting states
+    and (flushed) that the kernel has no extern_learn entry; restore; check that the
+    entry is extern_learn in the kernel again and installed, and, once PE3
+    has both paths again, that all 32 flows from PE3 reach host."""
+    pe2, hv = topo["pe2"], HOSTS[host]
+    sub = "bond1.%d" % hv["vlan"]
+    err = wait_for(lambda: _synced(pe2, sub, HOST_IP4, hv["mac"]), timeout=20,
+                   desc="%s synced" % host)
     assert err is None, err
-    pe2.cmd("ip link set bond1.1 down")
+    restored = False
     try:
-        err = wait_for(lambda: None if _zebra_state(pe2, "bond1.1", HOST_IP4) == "interface-down"
-                       else _zebra_state(pe2, "bond1.1", HOST_IP4), timeout=10,
-                       desc="interface-down")
+        pe2.script(event)
+        err = wait_for(lambda: None if _states(pe2, hv["vlan"]) in [[w] for w in waiting]
+                       else _states(pe2, hv["vlan"]), timeout=10, desc="entry waiting")
         assert err is None, err
-        n = _neigh(pe2, "bond1.1", HOST_IP4)
-        assert n is None or not _is_ext(n), n
+        if flushed:
+            n = _neigh(pe2, sub, HOST_IP4) if sub in pe2.links() else None
+            assert n is None or not _is_ext(n), n
+        pe2.script(restore)
+        restored = True
     finally:
-        pe2.cmd("ip link set bond1.1 up")
-    err = wait_for(lambda: _synced(pe2, "bond1.1", HOST_IP4, mac), timeout=10,
-                   desc="H1 installed again on PE2")
+        if not restored:
+            pe2.script(restore, check=False)
+    if lag:
+        err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=60,
+                       desc="LAG whole again")
+        assert err is None, err
+    err = wait_for(lambda: _synced(pe2, sub, HOST_IP4, hv["mac"]), timeout=20,
+                   desc="%s installed again on PE2" % host)
     assert err is None, err
-    assert _zebra_state(pe2, "bond1.1", HOST_IP4) == "installed"
-    err = wait_for(_both_paths(topo, "CUST1"), timeout=60, desc="PE3 ECMP again")
+    assert _states(pe2, hv["vlan"]) == ["installed"]
+    err = wait_for(_both_paths(topo, hv["vrf"]), timeout=60, desc="PE3 ECMP again")
     assert err is None, err
-    got, want = _all_flows(topo, "h1")
-    assert got == want, "arrived %d/%d after the flap" % (len(got), len(want))
+
+    # a bond member needs LACP to let it distribute again (a few seconds)
+    def flows():
+        got, want = _all_flows(topo, host)
+        return None if got == want else "arrived %d/%d" % (len(got), len(want))
+
+    err = wait_for(flows, timeout=20, interval=1, desc="all flows to %s" % host)
+    assert err is None, err
+
+
+def test_flap_on_receiving_pe(topo):
+    """PE2's bond1.1 goes down (the kernel flushes its neighbours: zebra
+    says interface-down, not installed) and up again: H1's entry is
+    extern_learn again and all 32 flows arrive."""
+    _event_and_back(topo, "h1", ["ip link set bond1.1 down"], ["ip link set bond1.1 up"],
+                    ["interface-down"])
 
 
 def test_sub_interface_deleted_and_created_again(topo):
-    """PE2's bond1.2 is deleted: H2's synced entry waits (no-interface,
-    interface-down or vrf-mismatch, nothing installed); the sub-interface is created again
-    (VLAN 2, VRF CUST2, up): the entry is installed on it at once, and the
-    flows to H2 all arrive again."""
-    pe2, mac = topo["pe2"], HOSTS["h2"]["mac"]
-    err = wait_for(lambda: _synced(pe2, "bond1.2", HOST_IP4, mac), timeout=20, desc="H2 synced")
-    assert err is None, err
-    pe2.cmd("ip link del bond1.2")
-    recreated = False
-    try:
-        def waiting():
-            states = [n["state"] for n in pe2.vtysh_json(
-                "show evpn l3mh synced-neighbors json")["neighbors"]
-                if n["ip"] == HOST_IP4 and n["ethTag"] == 2]
-            # the kernel takes it out of CUST2 before it deletes it
-            return None if states in (["no-interface"], ["interface-down"],
-                                      ["vrf-mismatch"]) else states
-        err = wait_for(waiting, timeout=10, desc="H2 waiting for its interface")
+    """PE2's bond1.2 is deleted (the kernel takes it out of CUST2 first):
+    H2's entry waits for an interface; bond1.2 is created again (VLAN 2,
+    CUST2, up): the entry is installed on the new interface at once."""
+    _event_and_back(topo, "h2", ["ip link del bond1.2"],
+                    ["ip link add link bond1 name bond1.2 type vlan id 2",
+                     "ip link set bond1.2 master CUST2",
+                     "ip addr add 192.0.2.1/24 dev bond1.2",
+                     "ip addr add 2001:db8:c1::1/64 dev bond1.2",
+                     "ip link set bond1.2 up"],
+                    ["no-interface", "interface-down", "vrf-mismatch"])
+
+
+def test_vrf_re_enslave(topo):
+    """PE2's bond1.1 leaves VRF CUST1 (vrf-mismatch: the Ethernet Tag's
+    interface is no longer in the route's VRF) and is enslaved again."""
+    _event_and_back(topo, "h1", ["ip link set bond1.1 nomaster"],
+                    ["ip link set bond1.1 master CUST1",
+                     "ip addr replace 192.0.2.1/24 dev bond1.1",
+                     "ip addr replace 2001:db8:c1::1/64 dev bond1.1"],
+                    ["vrf-mismatch"])
+
+
+def test_bond_member_change(topo):
+    """PE2's only member of bond1 leaves the bond (bond1 and its
+    sub-interfaces lose their carrier; the kernel keeps extern-learned
+    entries through a carrier loss) and joins it again: LACP aggregates it
+    again with SW1 and H1's entry is installed again."""
+    _event_and_back(topo, "h1", ["ip link set eth-sw nomaster"],
+                    ["ip link set eth-sw down", "ip link set eth-sw master bond1",
+                     "ip link set eth-sw up"],
+                    ["interface-down"], lag=True, flushed=False)
+
+
+def test_zebra_restart_on_receiving_pe(topo):
+    """zebra restarts on PE2: bgpd's session to it comes back and bgpd hands
+    the new zebra every synced entry again: H1's and H2's entries are
+    extern_learn in PE2's kernel and installed, and all flows arrive."""
+    pe2 = topo["pe2"]
+    for host, hv in HOSTS.items():
+        err = wait_for(lambda: _synced(pe2, "bond1.%d" % hv["vlan"], HOST_IP4, hv["mac"]),
+                       timeout=20, desc="%s synced" % host)
         assert err is None, err
-        pe2.script(["ip link add link bond1 name bond1.2 type vlan id 2",
-                    "ip link set bond1.2 master CUST2",
-                    "ip addr add 192.0.2.1/24 dev bond1.2",
-                    "ip addr add 2001:db8:c1::1/64 dev bond1.2",
-                    "ip link set bond1.2 up"])
-        recreated = True
-    finally:
-        if not recreated:
-            pe2.script(["ip link add link bond1 name bond1.2 type vlan id 2",
-                        "ip link set bond1.2 master CUST2",
-                        "ip addr add 192.0.2.1/24 dev bond1.2",
-                        "ip addr add 2001:db8:c1::1/64 dev bond1.2",
-                        "ip link set bond1.2 up"], check=False)
-    err = wait_for(lambda: _synced(pe2, "bond1.2", HOST_IP4, mac), timeout=10,
-                   desc="H2 installed on the new bond1.2")
-    assert err is None, err
-    assert _zebra_state(pe2, "bond1.2", HOST_IP4) == "installed"
-    err = wait_for(_both_paths(topo, "CUST2"), timeout=60, desc="PE3 ECMP again")
-    assert err is None, err
-    got, want = _all_flows(topo, "h2")
-    assert got == want, "arrived %d/%d after the re-creation" % (len(got), len(want))
+    # the restarted zebra reads the integrated config: make it the running one
+    pe2.vtysh("write memory")
+    pe2.stop_daemon("zebra")
+    pe2.start_daemon("zebra")
+    for host, hv in HOSTS.items():
+        sub = "bond1.%d" % hv["vlan"]
+
+        def back():
+            return _synced(pe2, sub, HOST_IP4, hv["mac"]) or (
+                None if _states(pe2, hv["vlan"]) == ["installed"] else _states(pe2, hv["vlan"]))
+
+        err = wait_for(back, timeout=60, desc="%s back on PE2 after a zebra restart" % host)
+        assert err is None, err
+    for host, hv in HOSTS.items():
+        err = wait_for(_both_paths(topo, hv["vrf"]), timeout=90, desc="PE3 ECMP again")
+        assert err is None, err
+
+        def flows():
+            got, want = _all_flows(topo, host)
+            return None if got == want else "arrived %d/%d" % (len(got), len(want))
+
+        err = wait_for(flows, timeout=20, interval=1, desc="all flows to %s" % host)
+        assert err is None, err
 
 
 def test_delete_on_pe1_removes_from_pe2(topo):
