@@ -564,23 +564,27 @@ def test_session_flaps_leave_nothing_stale(topo):
             wait_for(lambda: None if len(br_swaps(topo, "br2")["labelSwaps"]) == len(EPE_LABELS)
                      else "converging", timeout=30)
 
-    def converged():
-        for br in ("br1", "br2"):
-            sw = br_swaps(topo, br)["labelSwaps"]
-            if len(sw) != len(EPE_LABELS) or not all(s.get("lspInstalled") for s in sw):
-                return "%s: %d swaps" % (br, len(sw))
-            lsps = _bgp_lsps(topo[br])
-            if sorted(lsps) != sorted(s["inLabel"] for s in sw):
-                return "%s: kernel LSPs %s vs swaps %s" % (br, sorted(lsps), sorted(s["inLabel"] for s in sw))
-            if len(ledger(topo[br])) != len(sw):
-                return "%s: %d labels for %d swaps" % (br, len(ledger(topo[br])), len(sw))
-        for name in ROUTES:
-            if not ipe_route(topo, name)[0]:
-                return "%s missing at I-PE" % name
-        return None
-
-    err = wait_for(converged, timeout=90, desc="after 20 flaps")
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=90, desc="after 20 flaps")
     assert err is None, err
+
+
+def _swaps_match_kernel(topo):
+    """None when each BR has one swap per E-PE label, each shown installed
+    and each in the kernel (and no other LSP of bgpd's there), one label
+    pool entry per swap, and I-PE has every route."""
+    for br in ("br1", "br2"):
+        sw = br_swaps(topo, br)["labelSwaps"]
+        if len(sw) != len(EPE_LABELS) or not all(s.get("lspInstalled") for s in sw):
+            return "%s: %d swaps" % (br, len(sw))
+        lsps = _bgp_lsps(topo[br])
+        if sorted(lsps) != sorted(s["inLabel"] for s in sw):
+            return "%s: kernel LSPs %s vs swaps %s" % (br, sorted(lsps), sorted(s["inLabel"] for s in sw))
+        if len(ledger(topo[br])) != len(sw):
+            return "%s: %d labels for %d swaps" % (br, len(ledger(topo[br])), len(sw))
+    for name in ROUTES:
+        if not ipe_route(topo, name)[0]:
+            return "%s missing at I-PE" % name
+    return None
 
 
 def test_withdraw_all_releases_everything(topo):
