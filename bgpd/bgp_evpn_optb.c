@@ -47,6 +47,7 @@
 #include "bgpd/bgp_encap_types.h"
 #include "bgpd/bgp_evpn.h"
 #include "bgpd/bgp_evpn_optb_label.h"
+#include "bgpd/bgp_evpn_private.h"
 #include "bgpd/bgp_evpn_vty.h"
 #include "bgpd/bgp_label.h"
 #include "bgpd/bgp_labelpool.h"
@@ -742,6 +743,27 @@ static int optb_debug_config_write(struct vty *vty, bool running)
 	return 0;
 }
 
+/*
+ * bgpd's zebra session (re)connected: a restarted zebra has none of the
+ * LSPs, so every swap's is sent again.
+ */
+static void (*optb_zebra_connected_orig)(struct zclient *zc);
+
+static void optb_zebra_connected(struct zclient *zc)
+{
+	struct listnode *n;
+	struct optb_inst *oi;
+	struct optb_swap *sw;
+
+	if (optb_zebra_connected_orig)
+		optb_zebra_connected_orig(zc);
+	for (ALL_LIST_ELEMENTS_RO(optb_insts, n, oi))
+		frr_each (optb_swaps, &oi->swaps, sw) {
+			sw->lsp = false;
+			optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_ADD);
+		}
+}
+
 /* ------------------------------------------------------------------------
  * Module
  * ------------------------------------------------------------------------
@@ -759,6 +781,10 @@ static int optb_late_init(struct event_loop *tm)
 	hook_register(bgp_inst_config_write, optb_config_write);
 	hook_register(bgp_inst_delete, optb_inst_delete);
 	hook_register(bgp_hook_config_write_debug, optb_debug_config_write);
+	if (zclient) {
+		optb_zebra_connected_orig = zclient->zebra_connected;
+		zclient->zebra_connected = optb_zebra_connected;
+	}
 	return 0;
 }
 

@@ -94,7 +94,8 @@ def kernel_oifs(topo, pe, vrf, group, v6=False):
     oifs = set()
     for line in out.splitlines():
         if group in line and "Oifs:" in line:
-            oifs.update(w.split("(")[0] for w in line.split("Oifs:")[1].split())
+            oifs.update(w.split("(")[0] for w in
+                        line.split("Oifs:")[1].split("State:")[0].split())
     return oifs
 
 
@@ -437,3 +438,41 @@ def test_mld_leave_at_the_other_pe_listener_stays(topo, vrf):
         host.sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
     err = wait_for(_gone(topo, vrf), timeout=30, desc="prune of %s in %s" % (V1_G, vrf))
     assert err is None, err
+
+
+def test_zebra_restart_keeps_sync(topo):
+    """zebra restarts on each PE in turn (isisd after it, as watchfrr's
+    restart of zebra does) while H1 and H2 are members of 239.1.1.1: the ES interfaces, DFs and synced memberships come back in
+    pimd (through the new zebra), and each host again gets its own VRF's
+    packets exactly once."""
+    _pim_ready(topo)
+    members = _join_both(topo, ASM_G, version=2, port=5220)
+    try:
+        for pe in base.PES:
+            topo[pe].vtysh("write memory")
+            topo[pe].stop_daemon("zebra")
+            topo[pe].start_daemon("zebra")
+            # as watchfrr does: isisd gives no restarted zebra its routes
+            topo[pe].stop_daemon("isisd")
+            topo[pe].start_daemon("isisd")
+
+            def back():
+                for p in base.PES:
+                    for vrf, c in CUST.items():
+                        ifs = {i["interface"]: i["designatedForwarder"]
+                               for i in evpn_sync(topo, p, vrf)["interfaces"]}
+                        if ifs.get(c["if"]) != (p == c["df"]):
+                            return "%s %s: interfaces %s" % (p, vrf, ifs)
+                        ms = [m for m in memberships(topo, p, vrf, ASM_G)
+                              if m["interface"] == c["if"]]
+                        if not ms or any(m["origin"] == "synced" and m["state"] != "joined"
+                                         for m in ms):
+                            return "%s %s: %s" % (p, vrf, ms)
+                return None
+
+            err = wait_for(back, timeout=90, desc="sync after a zebra restart on %s" % pe)
+            assert err is None, err
+            _pim_ready(topo)
+        _send_both_and_check(topo, members, ASM_G, 5220)
+    finally:
+        _leave_both(topo, members, ASM_G)
