@@ -284,6 +284,21 @@ def _states(node, vlan):
             if n["ip"] == HOST_IP4 and n["ethTag"] == vlan]
 
 
+def _flows_again(topo, host, timeout=60):
+    """Once PE3 has both paths to the host's subnet again, all 32 flows
+    from PE3 reach it (a bond member needs LACP to let it distribute again:
+    a few seconds)."""
+    err = wait_for(_both_paths(topo, HOSTS[host]["vrf"]), timeout=timeout, desc="PE3 ECMP again")
+    assert err is None, err
+
+    def flows():
+        got, want = _all_flows(topo, host)
+        return None if got == want else "arrived %d/%d" % (len(got), len(want))
+
+    err = wait_for(flows, timeout=20, interval=1, desc="all flows to %s" % host)
+    assert err is None, err
+
+
 def _event_and_back(topo, host, event, restore, waiting, lag=False, flushed=True):
     """On PE2, which has host's entry only by sync: run the event's
     commands, check that zebra holds the entry in one of the waiting states
@@ -317,16 +332,7 @@ def _event_and_back(topo, host, event, restore, waiting, lag=False, flushed=True
                    desc="%s installed again on PE2" % host)
     assert err is None, err
     assert _states(pe2, hv["vlan"]) == ["installed"]
-    err = wait_for(_both_paths(topo, hv["vrf"]), timeout=60, desc="PE3 ECMP again")
-    assert err is None, err
-
-    # a bond member needs LACP to let it distribute again (a few seconds)
-    def flows():
-        got, want = _all_flows(topo, host)
-        return None if got == want else "arrived %d/%d" % (len(got), len(want))
-
-    err = wait_for(flows, timeout=20, interval=1, desc="all flows to %s" % host)
-    assert err is None, err
+    _flows_again(topo, host)
 
 
 def test_flap_on_receiving_pe(topo):
@@ -1034,13 +1040,5 @@ def test_zebra_restart_on_receiving_pe(topo):
 
         err = wait_for(back, timeout=60, desc="%s back on PE2 after a zebra restart" % host)
         assert err is None, err
-    for host, hv in HOSTS.items():
-        err = wait_for(_both_paths(topo, hv["vrf"]), timeout=90, desc="PE3 ECMP again")
-        assert err is None, err
-
-        def flows():
-            got, want = _all_flows(topo, host)
-            return None if got == want else "arrived %d/%d" % (len(got), len(want))
-
-        err = wait_for(flows, timeout=20, interval=1, desc="all flows to %s" % host)
-        assert err is None, err
+    for host in HOSTS:
+        _flows_again(topo, host, timeout=90)

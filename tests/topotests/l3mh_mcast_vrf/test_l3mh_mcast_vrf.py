@@ -241,29 +241,22 @@ def _leave_both(topo, members, group):
     assert err is None, err
 
 
-def test_igmpv2_same_group_in_both_vrfs(topo):
-    """H1 (CUST1) and H2 (CUST2) join 239.1.1.1 with IGMPv2 at the same
-    time: synced per VRF, forwarded once per VRF through its DF, nothing
-    crosses between the VRFs; both leaves prune."""
+@pytest.mark.parametrize("group,source,version,port", [
+    (ASM_G, None, 2, 5200),
+    (MLD_G, S1_IP6, None, 5202),  # (S,G), S1 and S2 both 2001:db8:3:80::2
+], ids=["igmpv2", "mldv2"])
+def test_same_group_in_both_vrfs(topo, group, source, version, port):
+    """H1 (CUST1) and H2 (CUST2) join the same group at the same time
+    (IGMPv2 239.1.1.1, MLDv2 (S,ff3e::1:1)): synced per VRF, forwarded once
+    per VRF through its DF, nothing crosses between the VRFs; both leaves
+    prune."""
     _pim_ready(topo)
-    members = _join_both(topo, ASM_G, version=2, port=5200)
+    members = _join_both(topo, group, source=source, version=version, port=port)
     try:
-        _check_rt7s(topo, ASM_G)
-        _send_both_and_check(topo, members, ASM_G, 5200)
+        _check_rt7s(topo, group)
+        _send_both_and_check(topo, members, group, port)
     finally:
-        _leave_both(topo, members, ASM_G)
-
-
-def test_mldv2_same_group_in_both_vrfs(topo):
-    """The same for MLDv2 (S,ff3e::1:1), S1 and S2 both being
-    2001:db8:3:80::2."""
-    _pim_ready(topo)
-    members = _join_both(topo, MLD_G, source=S1_IP6, port=5202)
-    try:
-        _check_rt7s(topo, MLD_G)
-        _send_both_and_check(topo, members, MLD_G, 5202)
-    finally:
-        _leave_both(topo, members, MLD_G)
+        _leave_both(topo, members, group)
 
 
 def test_rt7_evi_rt_per_vrf(topo):
@@ -308,11 +301,12 @@ def _log_count(topo, pe, daemon, pattern):
 
 
 def _v1_member(topo, vrf, port):
-    """The VRF's host joins V1_G with MLDv1; wait for one learner and the
-    other PE's synced copy; return (member, learner, other)."""
+    """The VRF's host joins V1_G with MLDv1 (and keeps speaking MLDv1: the
+    MLDv2 tests come first); wait for one learner and the other PE's
+    synced copy; return (member, learner, other)."""
     c = CUST[vrf]
     host = topo[c["host"]]
-    host.sysctl("net.ipv6.conf.eth0.force_mld_version", 1)
+    mcast.force_mld_version(host, "eth0", 1)
     m = mcast.join(host, V1_G, port=port, tag=vrf.lower())
     found = {}
 
@@ -329,7 +323,6 @@ def _v1_member(topo, vrf, port):
     err = wait_for(check, timeout=40, desc="MLDv1 membership of %s synced in %s" % (V1_G, vrf))
     if err:
         m.leave()
-        host.sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
     assert err is None, err
     return m, found["learner"], found["other"]
 
@@ -372,7 +365,6 @@ def test_mld_leave_at_the_other_pe(topo, vrf):
         print("%s: MLDv1 report at %s, Done at %s, pruned on both" % (vrf, learner, other))
     finally:
         m.leave()
-        topo[c["host"]].sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
 
 
 # an MLDv1 Done as a host's kernel sends it (RFC 2710: link-local source,
@@ -435,7 +427,6 @@ def test_mld_leave_at_the_other_pe_listener_stays(topo, vrf):
         assert [g["origin"] for g in synced] == ["synced"], synced
     finally:
         m.leave()
-        host.sysctl("net.ipv6.conf.eth0.force_mld_version", 0)
     err = wait_for(_gone(topo, vrf), timeout=30, desc="prune of %s in %s" % (V1_G, vrf))
     assert err is None, err
 

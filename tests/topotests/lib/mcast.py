@@ -201,23 +201,32 @@ class Member:
         return self.state()
 
 
-# pimd's default IGMP query maximum response time, seconds
+# pimd's and pim6d's default IGMP/MLD query maximum response time, seconds
 GQ_MAX_RESP = 10
 
 
-def force_igmp_version(node, dev, version):
-    """Have node's kernel speak IGMP version 2 or 3 (the default) on dev.
-    Linux answers a general query that arrived before the change in the
-    old version when its random response timer fires (up to the query's
-    maximum response time later): the change waits that out, so that no
-    report of the old version follows it. Set it before the routers start
-    to spare the wait."""
-    key = "net.ipv4.conf.%s.force_igmp_version" % dev
-    want = {2: 2, 3: 0}.get(version, version)
+def _force_version(node, key, want):
+    """Set a host's forced IGMP/MLD version sysctl. Linux answers a general
+    query that arrived before the change in the old version when its random
+    response timer fires (up to the query's maximum response time later):
+    a change waits that out, so that no report of the old version follows
+    it. Set it before the routers start to spare the wait."""
     if node.cmd("sysctl -n %s" % key).strip() == str(want):
         return
     node.sysctl(key, want)
     time.sleep(GQ_MAX_RESP + 0.5)
+
+
+def force_igmp_version(node, dev, version):
+    "node's kernel speaks IGMP version 2, or 3 (the default), on dev."
+    _force_version(node, "net.ipv4.conf.%s.force_igmp_version" % dev,
+                   {2: 2, 3: 0}.get(version, version))
+
+
+def force_mld_version(node, dev, version):
+    "node's kernel speaks MLD version 1, or 2 (the default), on dev."
+    _force_version(node, "net.ipv6.conf.%s.force_mld_version" % dev,
+                   {1: 1, 2: 0}.get(version, version))
 
 
 def join(node, group, source=None, dev="eth0", version=None, port=5100, tag="mcast"):

@@ -587,23 +587,6 @@ def _swaps_match_kernel(topo):
     return None
 
 
-def test_zebra_restart_lsps_back(topo):
-    """zebra restarts on BR-2, which swaps E-PE's labels (isisd after it,
-    as watchfrr's restart of zebra does: FRR 10.3's isisd gives no restarted
-    zebra its routes): every swap's LSP is in the kernel again, shown
-    installed, with one label each and nothing left over."""
-    br2 = topo["br2"]
-    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="before")
-    assert err is None, err
-    br2.vtysh("write memory")
-    for d in ("zebra", "isisd"):
-        br2.stop_daemon(d)
-        br2.start_daemon(d)
-    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=90,
-                   desc="LSPs after a zebra restart on BR-2")
-    assert err is None, err
-
-
 def test_withdraw_all_releases_everything(topo):
     for name, args in ROUTES.items():
         gobgp(topo, "epe", "global rib -a evpn del " + args)
