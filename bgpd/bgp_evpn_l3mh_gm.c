@@ -220,13 +220,12 @@ static void l3mh_gm_local(uint16_t type, vrf_id_t vrf_id, const struct l3mh_zapi
 	if (type == L3MH_ZAPI_GM_LEAVE) {
 		g->leave = true;
 		g->max_resp = z->max_resp;
-		/* the learner's last member queries (robustness 2) take this
-		 * long; a host that answered them is still a member, and the
-		 * next leave must be a new RT-8
+		/* a host that answered the learner's last member queries is
+		 * still a member, and the next leave must be a new RT-8
 		 */
 		if (g->leave_only && !g->t_leave)
 			event_add_timer_msec(bm->master, l3mh_gm_leave_only_over, g,
-					     g->max_resp * 200 + 1000, &g->t_leave);
+					     l3mh_leave_over_msec(g->max_resp), &g->t_leave);
 	} else {
 		g->leave = false;
 		g->leave_only = false;

@@ -100,6 +100,16 @@ struct l3mh_zapi_gm {
 	uint8_t max_resp; /* GM_LEAVE: maximum response time, 1/10 s */
 };
 
+/*
+ * How long the last member (last listener) queries that follow a leave
+ * take, robustness 2 and a second's margin: after that, a membership still
+ * there was answered for and the leave is over (RFC 9251 section 9.3).
+ */
+static inline unsigned long l3mh_leave_over_msec(uint32_t max_resp_dsec)
+{
+	return max_resp_dsec * 200 + 1000;
+}
+
 /* GM_ES_DF: this PE is PE number `ordinal` (0-based, by originator IP) of
  * the n_pes PEs of the ES; n_pes 0: no IGMP/MLD sync on the ES
  */

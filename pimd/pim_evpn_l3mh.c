@@ -446,8 +446,8 @@ static int l3mh_gm_leave(struct interface *ifp, pim_sgaddr sg, uint8_t version,
 	/* still a member after the last member queries (robustness 2): a
 	 * host answered, the leave is over
 	 */
-	event_add_timer_msec(router->master, l3mh_leave_over, g, max_resp_dsec * 200 + 1000,
-			     &g->t_leave);
+	event_add_timer_msec(router->master, l3mh_leave_over, g,
+			     l3mh_leave_over_msec(max_resp_dsec), &g->t_leave);
 	return 0;
 }
 
