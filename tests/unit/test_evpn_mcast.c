@@ -4,12 +4,15 @@
  * (SMET, Multicast Membership Report Synch, Multicast Leave Synch) in
  * lib/evpn_mcast.c, with the vectors of the project's WIRE.md section 7
  * (valid and malformed): decode, encode again to the same octets, %pFX,
- * JSON, the route key (compare/hash) and the constructors for modules.
+ * JSON, the route key (compare/hash) and the constructors for modules;
+ * the key's size (FRR's struct prefix does not grow) and the store of its
+ * IPv6 addresses (handles, holds by table nodes, the sweep).
  */
 #include <zebra.h>
 
 #include "lib/evpn_mcast.h"
 #include "lib/json.h"
+#include "lib/monotime.h"
 #include "lib/printfrr.h"
 #include "lib/stream.h"
 #include "lib/table.h"
@@ -143,7 +146,7 @@ static void test_key(void)
 
 	/* RT-7 and RT-8 with the same fields are different routes */
 	decode(RT7_V4, &prd, &b, &ma);
-	b.prefix.mcast_key.orig[3] = 2; /* 192.0.2.2 like the RT-8 */
+	b.prefix.mcast_key.orig = htonl(0xc0000202); /* 192.0.2.2 like the RT-8 */
 	result("join-sync and leave-sync are different keys",
 	       !prefix_same(&a, &b) && prefix_cmp(&a, &b));
 
@@ -197,6 +200,102 @@ static void test_key(void)
 	route_unlock_node(n1);
 	route_unlock_node(n2);
 	route_table_finish(table);
+}
+
+/* FRR 10.3's sizes: every daemon's routes, and the EVPN prefix length
+ * its JSON shows for route types 1-5
+ */
+static void test_sizes(void)
+{
+	struct prefix_evpn p;
+
+	evpn_smet_prefix_build(&p, 0, NULL,
+			       &(struct ipaddr){ .ipa_type = IPADDR_V4,
+						 .ipaddr_v4 = { htonl(0xef010101) } },
+			       &(struct ipaddr){ .ipa_type = IPADDR_V4,
+						 .ipaddr_v4 = { htonl(0xc0000201) } });
+	result("struct prefix and struct evpn_addr keep FRR's sizes",
+	       sizeof(struct prefix) == 56 && sizeof(struct evpn_addr) == 44 &&
+		       sizeof(struct prefix_evpn) <= sizeof(struct prefix));
+	result("prefix length 352 like every EVPN route", p.prefixlen == 352);
+}
+
+static struct ipaddr v6(const char *s)
+{
+	struct ipaddr ip;
+
+	str2ipaddr(s, &ip);
+	return ip;
+}
+
+static void test_in6_store(void)
+{
+	struct prefix_evpn a, b, c;
+	struct ipaddr src = v6("2001:db8:99::5"), grp = v6("ff3e::99:1"), orig = v6("2001:db8::1");
+	struct ipaddr got;
+	struct route_table *table;
+	struct route_node *rn;
+	size_t before;
+	time_t now = monotime(NULL);
+	char str[EVPN_MCAST_PREFIX_STRLEN];
+
+	/* everything stored so far is unheld: start from an empty store */
+	evpn_mcast_in6_sweep(now + EVPN_MCAST_IN6_GRACE);
+	before = evpn_mcast_in6_count();
+	evpn_join_sync_prefix_build(&a, NULL, 5, &src, &grp, &orig);
+	evpn_join_sync_prefix_build(&b, NULL, 5, &src, &grp, &orig);
+	result("in6 store: each IPv6 address stored once, equal keys equal octets",
+	       evpn_mcast_in6_count() == before + 3 && !memcmp(&a, &b, sizeof(a)) &&
+		       prefix_same(&a, &b) && prefix_hash_key(&a) == prefix_hash_key(&b));
+	evpn_join_sync_prefix_build(&c, NULL, 5, &src, &orig, &orig);
+	result("in6 store: another group is another key", !prefix_same(&a, &c));
+
+	/* a table node holds its key: the sweep keeps the addresses */
+	table = route_table_init();
+	rn = route_node_get(table, (struct prefix *)&a);
+	evpn_mcast_prefix_hold(&rn->p, true);
+	evpn_mcast_in6_sweep(now + 10 * EVPN_MCAST_IN6_GRACE);
+	evpn_mcast_prefix_grp(&b, &got);
+	snprintfrr(str, sizeof(str), "%pFX", &b);
+	result("in6 store: a held key survives the sweep",
+	       evpn_mcast_in6_count() == before + 3 && IS_IPADDR_V6(&got) &&
+		       !memcmp(&got.ipaddr_v6, &grp.ipaddr_v6, sizeof(got.ipaddr_v6)) &&
+		       str_eq("%pFX", str,
+			      "[7]:[00:00:00:00:00:00:00:00:00:00]:[5]:[128]:[2001:db8:99::5]:[128]:[ff3e::99:1]:[128]:[2001:db8::1]"));
+	result("in6 store: lookup by an equal key built later",
+	       route_node_lookup_maynull(table, (struct prefix *)&b) == rn);
+	route_unlock_node(rn);
+
+	/* let go: kept for the grace period, then freed */
+	evpn_mcast_prefix_hold(&rn->p, false);
+	route_unlock_node(rn);
+	route_table_finish(table);
+	now = monotime(NULL);
+	evpn_mcast_in6_sweep(now + EVPN_MCAST_IN6_GRACE - 1);
+	result("in6 store: an unheld address is kept for the grace period",
+	       evpn_mcast_in6_count() == before + 3);
+	evpn_mcast_in6_sweep(now + EVPN_MCAST_IN6_GRACE);
+	evpn_mcast_prefix_grp(&b, &got);
+	result("in6 store: then freed; a stale key reads :: and does not crash",
+	       evpn_mcast_in6_count() == before && IS_IPADDR_V6(&got) &&
+		       IN6_IS_ADDR_UNSPECIFIED(&got.ipaddr_v6));
+
+	/* an unheld address that a new key uses again starts its grace
+	 * period over: the sweep a new address of that same key runs must
+	 * not free it (seen in the lab: a source address withdrawn earlier
+	 * read :: in the next RT-7 with that source)
+	 */
+	now = monotime(NULL);
+	evpn_join_sync_prefix_build(&a, NULL, 5, &src, &grp, &orig);
+	sleep(2);
+	evpn_join_sync_prefix_build(&b, NULL, 5, &src, &grp, &orig);
+	evpn_mcast_in6_sweep(now + EVPN_MCAST_IN6_GRACE);
+	evpn_mcast_prefix_src(&b, &got);
+	result("in6 store: an address used again starts its grace period over",
+	       evpn_mcast_in6_count() == before + 3 &&
+		       !memcmp(&got.ipaddr_v6, &src.ipaddr_v6, sizeof(got.ipaddr_v6)));
+	evpn_mcast_in6_sweep(monotime(NULL) + EVPN_MCAST_IN6_GRACE);
+	result("in6 store: and is freed after it", evpn_mcast_in6_count() == before);
 }
 
 int main(void)
@@ -259,6 +358,8 @@ int main(void)
 		       EVPN_MCAST_DECODE_BAD);
 
 	test_key();
+	test_sizes();
+	test_in6_store();
 
 	{
 		char buf[EVPN_MCAST_FLAGS_STRLEN];
