@@ -87,6 +87,7 @@ struct l3mh_gm {
 	bool joined;		 /* synced: joined into the TIB */
 	struct event *t_leave;	 /* local: the last member queries' time */
 	struct channel_oil *oil; /* synced: the TIB join's OIL */
+	struct pim_instance *pim; /* synced: the instance it joined */
 	time_t uptime;
 };
 
@@ -146,9 +147,16 @@ static struct l3mh_gm *l3mh_gm_find(enum l3mh_gm_origin origin, vrf_id_t vrf_id,
 	return hash_lookup(l3mh.gms, &key);
 }
 
+/*
+ * The interface of a membership, while it is in the membership's VRF (with
+ * VRF-lite, if_lookup_by_index() finds an interface in any VRF: a synced
+ * membership of one VRF must never join in another).
+ */
 static struct interface *l3mh_gm_ifp(const struct l3mh_gm *g)
 {
-	return if_lookup_by_index(g->ifindex, g->vrf_id);
+	struct interface *ifp = if_lookup_by_index(g->ifindex, g->vrf_id);
+
+	return ifp && ifp->vrf->vrf_id == g->vrf_id ? ifp : NULL;
 }
 
 /*
@@ -241,13 +249,22 @@ static void l3mh_synced_unjoin(struct l3mh_gm *g)
 	if (!g->joined)
 		return;
 	g->joined = false;
-	if (!pim_ifp || !g->oil) {
+	if (!pim_ifp || !g->oil || pim_ifp->pim != g->pim) {
+		/* the interface is gone, or left the VRF before it went down:
+		 * pimd has taken its state there down with it; pruning now
+		 * would reach into the instance it is in now
+		 */
+		if (g->oil)
+			L3MH_DEBUG("synced %pSG: ifindex %u left VRF %u, TIB state dropped", &g->sg,
+				   g->ifindex, g->vrf_id);
 		g->oil = NULL;
+		g->pim = NULL;
 		return;
 	}
 	L3MH_DEBUG("synced %pSG on %s: leave the TIB", &g->sg, ifp->name);
 	tib_sg_gm_prune(pim_ifp->pim, g->sg, ifp, &g->oil);
 	g->oil = NULL;
+	g->pim = NULL;
 }
 
 /*
@@ -259,12 +276,14 @@ static bool l3mh_synced_eval(struct l3mh_gm *g)
 {
 	struct interface *ifp = l3mh_gm_ifp(g);
 	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
-	bool want = l3mh_gm_if_find(g->ifindex) &&
+	struct l3mh_gm_if *gi = l3mh_gm_if_find(g->ifindex);
+	bool want = gi && gi->vrf_id == g->vrf_id &&
 		    !l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg);
 
-	if (!want) {
+	if (!want || !ifp) {
+		/* not wanted, or its interface is out of its VRF for now */
 		l3mh_synced_unjoin(g);
-		return true;
+		return !want;
 	}
 	if (g->joined)
 		return true;
@@ -272,6 +291,7 @@ static bool l3mh_synced_eval(struct l3mh_gm *g)
 	    pim_ifp->mroute_vif_index < 0)
 		return false;
 	g->joined = tib_sg_gm_join(pim_ifp->pim, g->sg, ifp, &g->oil);
+	g->pim = pim_ifp->pim;
 	L3MH_DEBUG("synced %pSG on %s: %s", &g->sg, ifp->name,
 		   g->joined ? "joined the TIB" : "TIB join failed");
 	return g->joined;
@@ -575,7 +595,13 @@ static void l3mh_gm_if_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm_if *z)
 		hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
 		l3mh_synced_eval_later();
 	}
-	gi->vrf_id = vrf_id;
+	if (gi->vrf_id != vrf_id) {
+		/* enslaved to another VRF: the synced memberships of the one
+		 * it left wait for it to come back
+		 */
+		gi->vrf_id = vrf_id;
+		l3mh_synced_eval_later();
+	}
 	if (gi->df == z->df)
 		return;
 	gi->df = z->df;

@@ -462,6 +462,81 @@ def test_mldv2_join_synced(topo):
     _wait_pruned(topo, MLD_G, S1_IP6, v6=True)
 
 
+# bond1.1 of a PE, deleted and created again or taken out of CUST1 and
+# enslaved again (the kernel drops its addresses and multicast state either
+# way); the restore commands rebuild it as lib/reftopo.py built it
+SUB_EVENTS = {
+    "deleted_and_created_again": (
+        ["ip link del bond1.1"],
+        ["ip link add link bond1 name bond1.1 type vlan id 1",
+         "ip link set bond1.1 master CUST1",
+         "ip addr add 192.0.2.1/24 dev bond1.1",
+         "ip addr add 2001:db8:c1::1/64 dev bond1.1",
+         "ip link set bond1.1 up"]),
+    "vrf_re_enslave": (
+        ["ip link set bond1.1 nomaster"],
+        ["ip link set bond1.1 master CUST1",
+         "ip addr replace 192.0.2.1/24 dev bond1.1",
+         "ip addr replace 2001:db8:c1::1/64 dev bond1.1",
+         "ip link set bond1.1 up"]),
+}
+# (event, IPv6) -> (group, UDP port) of that test
+SUB_GROUPS = {
+    ("deleted_and_created_again", False): ("239.1.2.1", 5120),
+    ("deleted_and_created_again", True): ("ff3e::1:21", 5121),
+    ("vrf_re_enslave", False): ("239.1.2.2", 5122),
+    ("vrf_re_enslave", True): ("ff3e::1:22", 5123),
+}
+
+
+@pytest.mark.parametrize("v6", [False, True], ids=["igmpv2", "mldv2"])
+@pytest.mark.parametrize("event", sorted(SUB_EVENTS))
+def test_sub_interface_event_keeps_sync(topo, event, v6):
+    """H1 joins a group; on the PE that has the membership by sync only,
+    bond1.1 is deleted and created again (or leaves VRF CUST1 and is
+    enslaved again). While it is gone that PE's pimd/pim6d holds no
+    membership on it; once bond1.1 is back, bgpd's synced membership is
+    joined again on the new interface (its DF role and mute as before: an
+    OIF in the kernel at the DF only) and H1 gets each of S1's packets
+    exactly once, whichever PE forwards."""
+    group, port = SUB_GROUPS[(event, v6)]
+    source = S1_IP6 if v6 else None
+    learners = mld_learners if v6 else igmp_learners
+    m = mcast.join(topo["h1"], group, source=source, version=None if v6 else 2, port=port)
+    restored = False
+    try:
+        learner = _one_learner(topo, learners, group, source)
+        other = _other(learner)
+        _wait_synced(topo, learner, group, source, flags="v2 include", v6=v6)
+        df = df_of_bond1_1(topo, v6)
+        down, restore = SUB_EVENTS[event]
+        try:
+            topo[other].script(down)
+
+            def gone():
+                mm = pim_membership(topo, other, group, source, v6)
+                return None if not mm or mm["state"] != "joined" else "%s still joined: %s" % (other, mm)
+
+            err = wait_for(gone, timeout=20, desc="%s: no joined membership on bond1.1" % other)
+            assert err is None, err
+            topo[other].script(restore)
+            restored = True
+        finally:
+            if not restored:
+                topo[other].script(restore, check=False)
+        _record(topo, group, "%s on %s (learner %s, DF %s)" % (event, other, learner, df))
+        _wait_synced(topo, learner, group, source, flags="v2 include", v6=v6)
+        err = wait_for(lambda: None if df_of_bond1_1(topo, v6) == df
+                       else "DF %s" % df_of_bond1_1(topo, v6), timeout=30, desc="DF again")
+        assert err is None, err
+        _receive_each_once(topo, m, group, port, df[0], v6=v6)
+        assert _oifs(topo, df[0], group, v6=v6), topo.kernel_mroutes(df[0], v6)
+        assert not _oifs(topo, _other(df[0]), group, v6=v6), topo.kernel_mroutes(_other(df[0]), v6)
+    finally:
+        m.leave()
+    _wait_pruned(topo, group, source, v6=v6, timeout=60)
+
+
 def test_pimd_restart(topo):
     """pimd restarts on either PE while H1 is a member: the PE that has the
     membership synced gets it back from bgpd (replay through zebra); the
