@@ -216,9 +216,18 @@ static void optb_swap_lsp(struct optb_swap *sw, int cmd)
 		return;
 	if (cmd == ZEBRA_MPLS_LABELS_DELETE && !sw->lsp)
 		return;
-	OPTB_DEBUG("%s LSP %u -> %u via %pFX",
-		   cmd == ZEBRA_MPLS_LABELS_DELETE ? "delete" : "install", sw->in_label,
-		   sw->out_label, &sw->nexthop);
+	if (optb_debug) {
+		char tl[MPLS_LABEL_STRLEN] = "-";
+
+		if (sw->nh->nh_label && sw->nh->nh_label->num_labels)
+			mpls_label2str(sw->nh->nh_label->num_labels, sw->nh->nh_label->label, tl,
+				       sizeof(tl), 0, 0);
+		zlog_debug("evpn-optb: %s LSP %u -> %u via %pFX (%pNHv, transport %s)",
+			   cmd == ZEBRA_MPLS_LABELS_DELETE    ? "delete"
+			   : cmd == ZEBRA_MPLS_LABELS_REPLACE ? "replace"
+							      : "install",
+			   sw->in_label, sw->out_label, &sw->nexthop, sw->nh, tl);
+	}
 	bgp_mplsvpn_swap_lsp_send(cmd, sw->in_label, sw->out_label, &sw->nexthop, sw->nh,
 				  sw->oi->bgp->name_pretty);
 	if (cmd == ZEBRA_MPLS_LABELS_DELETE) {

@@ -254,6 +254,23 @@ def test_debug_in_running_config_and_frr_reload(topo):
         f.write(body.replace("\ndebug zebra evpn l3mh\n", "\n") + "\n")
     dels, adds = _reload_test(topo, "pe2", path)
     assert dels == ["no debug zebra evpn l3mh"] and adds == [], (dels, adds)
+    # and applied with --reload: off, then on again, nothing else touched
+    _reload(topo, "pe2", path)
+    off = topo["pe2"].vtysh("show running-config")
+    assert off == cfg.replace("\ndebug zebra evpn l3mh\n", "\n"), off
+    with open(path, "w") as f:
+        f.write(body + "\n")
+    _reload(topo, "pe2", path)
+    assert topo["pe2"].vtysh("show running-config") == cfg
+
+
+def _reload(topo, pe, path):
+    """frr-reload.py --reload of path on pe (the way an operator applies a
+    changed frr.conf)."""
+    prefix = os.environ.get("FRR_PREFIX", "/usr")
+    topo[pe].cmd("/usr/bin/python3 %s/sbin/frr-reload.py --reload -N %s "
+                 "--bindir %s/bin --confdir %s --rundir %s %s"
+                 % (prefix, pe, prefix, topo.lab.workdir, topo.lab.workdir, path))
 
 
 def _zebra_state(node, ifname, ip):
@@ -1007,9 +1024,11 @@ def test_zebra_restart_on_receiving_pe(topo):
     """zebra restarts on PE2 (last in this module): bgpd's session to it
     comes back and bgpd hands the new zebra every synced entry again: H1's
     and H2's entries are extern_learn in PE2's kernel and installed, and all
-    flows arrive. isisd is restarted after zebra, as watchfrr's restart of
-    zebra does: FRR 10.3's isisd does not give a restarted zebra its routes
-    again (the core's loopbacks, and so the iBGP sessions, would be gone)."""
+    flows arrive. bgpd lives on: watchfrr's phased restart would restart
+    every daemon, which test_retention_bgpd_restart covers. isisd is
+    restarted after zebra: FRR 10.3's isisd does not give a restarted zebra
+    its routes again (the core's loopbacks, and so the iBGP sessions, would
+    be gone)."""
     pe2 = topo["pe2"]
     for host, hv in HOSTS.items():
         sub = "bond1.%d" % hv["vlan"]

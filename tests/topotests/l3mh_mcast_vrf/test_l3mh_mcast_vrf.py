@@ -432,8 +432,9 @@ def test_mld_leave_at_the_other_pe_listener_stays(topo, vrf):
 
 
 def test_zebra_restart_keeps_sync(topo):
-    """zebra restarts on each PE in turn (isisd after it, as watchfrr's
-    restart of zebra does) while H1 and H2 are members of 239.1.1.1: the ES interfaces, DFs and synced memberships come back in
+    """zebra restarts on each PE in turn (bgpd and pimd live on; isisd is
+    restarted after it, since FRR 10.3's isisd gives a restarted zebra
+    none of its routes) while H1 and H2 are members of 239.1.1.1: the ES interfaces, DFs and synced memberships come back in
     pimd (through the new zebra), and each host again gets its own VRF's
     packets exactly once."""
     _pim_ready(topo)
@@ -443,7 +444,7 @@ def test_zebra_restart_keeps_sync(topo):
             topo[pe].vtysh("write memory")
             topo[pe].stop_daemon("zebra")
             topo[pe].start_daemon("zebra")
-            # as watchfrr does: isisd gives no restarted zebra its routes
+            # FRR 10.3's isisd gives no restarted zebra its routes
             topo[pe].stop_daemon("isisd")
             topo[pe].start_daemon("isisd")
 

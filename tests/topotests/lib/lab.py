@@ -395,6 +395,8 @@ class Lab:
             "show ip route vrf all",
             "show ipv6 route vrf all",
             "show mpls table",
+            "show ip nht vrf all",
+            "show bgp nexthop detail",
             "show interface brief",
             "show bgp l2vpn evpn route detail",
             "show bgp l2vpn evpn es detail",

@@ -469,6 +469,13 @@ def test_dataplane_label_swap(topo):
     arrive at E-PE with exactly E-PE's label under E-PE's SR label, the flow
     label and control word below it untouched (tshark decode of E-PE's
     capture)."""
+    _dataplane(topo, 0x9a000)
+
+
+def _dataplane(topo, flow_base):
+    """Send one flow per swap chain from I-PE (flow labels from flow_base,
+    unique per call: E-PE's capture keeps earlier packets) and check what
+    arrives at E-PE."""
     lab = topo.lab
     chain = _label_chain(topo)
     assert len(chain) == len(EPE_LABELS)
@@ -478,7 +485,7 @@ def test_dataplane_label_swap(topo):
         f.write(SEND)
     flows = {}
     for i, (key, (l_ipe, l_epe)) in enumerate(sorted(chain.items())):
-        flow = 0x9a000 + i
+        flow = flow_base + i
         flows[flow] = (key, l_ipe, l_epe)
         lab["ipe"].cmd("/usr/bin/python3 %s %s %d %d" % (script, mac, l_ipe, flow))
     pcap = os.path.join(lab["epe"].logdir, "epe-mpls.pcap")
@@ -585,6 +592,138 @@ def _swaps_match_kernel(topo):
         if not ipe_route(topo, name)[0]:
             return "%s missing at I-PE" % name
     return None
+
+
+# the link each BR's LSPs leave by: BR-1 towards BR-2, BR-2 towards E-PE
+LSP_LINK = {"br1": "eth-br2", "br2": "eth-epe"}
+
+
+@pytest.mark.parametrize("br", ["br1", "br2"])
+def test_interface_flap_lsps_back(topo, br):
+    """The link a BR's LSPs go out of goes down and comes back (BR-1: the
+    BR-1 - BR-2 link, which carries the eBGP session in fig2 and the OSPF
+    domain in fig1; BR-2: E-PE's link, so the next hop's IS-IS route goes).
+    While it is down no swap of that BR claims an LSP that is not in the
+    kernel; once it is up, every swap is back with its LSP, and MPLS
+    packets from I-PE reach E-PE with E-PE's labels."""
+    node, link = topo[br], LSP_LINK[br]
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="before")
+    assert err is None, err
+    try:
+        node.cmd("ip link set %s down" % link)
+
+        def down():
+            sw = br_swaps(topo, br)["labelSwaps"]
+            lsps = _bgp_lsps(node)
+            claimed = [s for s in sw if s.get("lspInstalled") and s.get("inLabel") not in lsps]
+            if claimed:
+                return "%s claims LSPs the kernel lacks: %s" % (br, claimed)
+            if ipe_route(topo, "rt5")[0]:
+                return "I-PE still has the RT-5"
+            return None
+
+        err = wait_for(down, timeout=30, desc="%s down" % link)
+        assert err is None, err
+    finally:
+        node.cmd("ip link set %s up" % link)
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=90,
+                   desc="LSPs after %s flapped on %s" % (link, br))
+    assert err is None, err
+    _dataplane(topo, 0x9b000 if br == "br1" else 0x9c000)
+
+
+def test_link_deleted_and_created_again(topo):
+    """The BR-1 - BR-2 link (a veth pair) is deleted and created again with
+    its addresses: while it is gone neither BR claims an LSP the kernel
+    lacks and I-PE loses E-PE's routes; once it is back every swap has its
+    LSP again and MPLS packets from I-PE reach E-PE."""
+    a, ifa, aa, b, ifb, ab = LINKS[1]
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="before")
+    assert err is None, err
+    topo[a].cmd("ip link del %s" % ifa)
+    try:
+        def gone():
+            for br in ("br1", "br2"):
+                lsps = _bgp_lsps(topo[br])
+                claimed = [s for s in br_swaps(topo, br)["labelSwaps"]
+                           if s.get("lspInstalled") and s.get("inLabel") not in lsps]
+                if claimed:
+                    return "%s claims LSPs the kernel lacks: %s" % (br, claimed)
+            return "I-PE still has the RT-5" if ipe_route(topo, "rt5")[0] else None
+
+        err = wait_for(gone, timeout=30, desc="link deleted")
+        assert err is None, err
+    finally:
+        topo.lab.link(a, ifa, b, ifb)
+        for n, i, addr in ((a, ifa, aa), (b, ifb, ab)):
+            topo[n].script(["ip addr add %s dev %s" % (addr, i), "ip link set %s up" % i,
+                            "sysctl -qw net.mpls.conf.%s.input=1" % i])
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=90,
+                   desc="LSPs after the link was created again")
+    assert err is None, err
+    _dataplane(topo, 0x9f000)
+
+
+def _restart(topo, br, daemons):
+    """Restart daemons on a BR from its running config, in order (after
+    zebra its IGPs too: FRR 10.3's isisd gives a restarted zebra none of
+    its routes; bgpd lives on, watchfrr's phased restart of every daemon
+    is the bgpd restart case)."""
+    topo[br].vtysh("write memory")
+    for d in daemons:
+        topo[br].stop_daemon(d)
+    for d in daemons:
+        topo[br].start_daemon(d)
+
+
+def test_bgpd_restart_lsps_back(topo):
+    """bgpd restarts on BR-2: zebra drops the dead bgpd's LSPs and labels,
+    the new bgpd learns the routes again and gets new labels, and each BR
+    ends with exactly one LSP and one label per swap, none stale; packets
+    from I-PE reach E-PE."""
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="before")
+    assert err is None, err
+    _restart(topo, "br2", ["bgpd"])
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=120,
+                   desc="LSPs after a bgpd restart on BR-2")
+    assert err is None, err
+    _dataplane(topo, 0x9d000)
+
+
+def test_zebra_restart_lsps_back(topo):
+    """zebra restarts on BR-2: bgpd sends every swap's LSP to the new zebra
+    and gets its labels again from the new label manager (patch 0019: FRR
+    10.3's bgpd never reconnected to it, so a route learnt after the
+    restart waited for a label forever). Every swap is in the kernel again,
+    shown installed, one label each; a route E-PE advertises after the
+    restart gets a swap and reaches I-PE; packets from I-PE reach E-PE."""
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="before")
+    assert err is None, err
+    _restart(topo, "br2", ["zebra", "isisd"] + (["ospfd"] if topo.variant == "fig1" else []))
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=90,
+                   desc="LSPs after a zebra restart on BR-2")
+    assert err is None, err
+    _dataplane(topo, 0x9e000)
+    late = "macadv 02:00:00:00:0d:01 0.0.0.0 esi 0 etag 0 label %d rd %s %s" % (gl(3200), RD, TAIL)
+    gobgp(topo, "epe", "global rib -a evpn add " + late)
+    try:
+        def swapped():
+            sw = [s for s in br_swaps(topo, "br2")["labelSwaps"] if s["outLabel"] == 3200]
+            if len(sw) != 1 or not sw[0].get("lspInstalled") or sw[0].get("inLabel") is None:
+                return "BR-2 swap for the late route: %s" % sw
+            if sw[0]["inLabel"] not in _bgp_lsps(topo["br2"]):
+                return "BR-2: no LSP %d in the kernel" % sw[0]["inLabel"]
+            for t, v, p in gobgp_rib(topo, "ipe"):
+                if t == 2 and v.get("mac") == "02:00:00:00:0d:01":
+                    return None
+            return "the late route is not at I-PE"
+
+        err = wait_for(swapped, timeout=30, desc="a route learnt after the restart")
+        assert err is None, err
+    finally:
+        gobgp(topo, "epe", "global rib -a evpn del " + late)
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="late route gone")
+    assert err is None, err
 
 
 def test_withdraw_all_releases_everything(topo):
