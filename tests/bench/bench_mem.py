@@ -12,12 +12,17 @@ the project's modules: this measures what every FRR user pays for the
 patch series, which is above all the size of struct prefix in every route
 node (doc/developer/evpn-l3mh.rst).
 
-For each build and family it prints the RSS growth per route of zebra and
-bgpd (from just before the install to when zebra has every route in the
-FIB and bgpd every route in its RIB, and the RSS has settled), and the
-ratios patched / unpatched.
+For each build and family it prints, per route, the growth of zebra's and
+bgpd's RSS and of their heap in use (mallinfo's 'Used ordinary blocks' of
+the main arena: the route tables; zebra's dataplane contexts, freed once
+the kernel has the routes, live in the dataplane thread's arena), from
+just before the install to when zebra has every route in the FIB and bgpd
+every route in its RIB and the RSS has settled; and the ratios patched /
+unpatched. The RSS keeps the high water mark of what zebra's dataplane
+queue held, which depends on how fast the kernel took the routes in that
+run; the heap figure does not.
 
-Run on the host: make bench-mem N=1000000
+Run on the host: make bench-mem N=1000000 (IPv6: N/5, or N="N N6")
 """
 
 import json
@@ -71,6 +76,20 @@ def _bgp_rib_nodes(r, afi):
     return 0
 
 
+def _heap(r, d):
+    """Bytes of the daemon's main heap arena in use (show memory: mallinfo's
+    'Used ordinary blocks'), which, unlike the RSS, does not keep the high
+    water mark of memory freed since (zebra's dataplane contexts)."""
+    from lab import VTYSH
+
+    out = r.cmd("%s -N %s -d %s -c 'show memory'" % (VTYSH, r.name, d), timeout=60)
+    for line in out.splitlines():
+        if "Used ordinary blocks:" in line:
+            v, unit = line.split(":", 1)[1].split()
+            return int(v) * {"bytes": 1, "KiB": 1024, "MiB": 1 << 20}[unit]
+    return 0
+
+
 def _settled_rss(r, daemons):
     """RSS (kB) once two readings 2 s apart agree within 0.5 %."""
     last = None
@@ -101,6 +120,7 @@ def measure(label, family, n):
                        or family == "ipv6" else "no connected route", timeout=30)
         assert err is None, err
         rss0 = _settled_rss(r, ("zebra", "bgpd"))
+        heap0 = {d: _heap(r, d) for d in ("zebra", "bgpd")}
         t0 = time.time()
         r.vtysh("sharp install routes %s nexthop %s %d" % (first, nh, n))
         err = wait_for(lambda: None if _sharp_fib(r, show_route) == (n, n) else
@@ -112,9 +132,12 @@ def measure(label, family, n):
         assert err is None, err
         t_bgp = time.time() - t0
         rss1 = _settled_rss(r, ("zebra", "bgpd"))
+        heap1 = {d: _heap(r, d) for d in ("zebra", "bgpd")}
         return {"build": label, "family": family, "n": n, "t_fib": t_fib, "t_bgp": t_bgp,
                 "zebra_b": (rss1["zebra"] - rss0["zebra"]) * 1024.0 / n,
                 "bgpd_b": (rss1["bgpd"] - rss0["bgpd"]) * 1024.0 / n,
+                "zebra_h": (heap1["zebra"] - heap0["zebra"]) * 1.0 / n,
+                "bgpd_h": (heap1["bgpd"] - heap0["bgpd"]) * 1.0 / n,
                 "zebra_kb": rss1["zebra"], "bgpd_kb": rss1["bgpd"]}
     finally:
         # 'show ... ' of N routes in a state dump would outlast its timeout
@@ -127,6 +150,9 @@ def main(args):
         print("RESULT " + json.dumps(measure(args[1], args[2], int(args[3]))), flush=True)
         return 0
     n = int(args[0]) if args else 1000000
+    # IPv6: N6 (second argument; default N/5, the kernel's FIB takes IPv6
+    # routes far more slowly in the lab)
+    n6 = int(args[1]) if len(args) > 1 else max(1, n // 5)
     build = os.environ.get("LAB_BUILD") or os.path.join(os.path.dirname(os.path.dirname(HERE)),
                                                          "build")
     builds = [("unpatched", os.path.join(build, "install-base")),
@@ -137,29 +163,33 @@ def main(args):
             return 2
     print("Memory per route: N sharpd routes in zebra (and the kernel's FIB) and, "
           "redistributed, in bgpd; unpatched FRR 10.3 vs the patched build", flush=True)
-    print("%-10s %-5s %8s %9s %9s %12s %12s" % ("build", "fam", "N", "t_fib", "t_bgp",
-                                                "zebra B/rt", "bgpd B/rt"), flush=True)
+    print("per route: RSS growth, and growth of the heap in use (mallinfo)", flush=True)
+    print("%-10s %-5s %8s %9s %9s %11s %11s %11s %11s" % (
+        "build", "fam", "N", "t_fib", "t_bgp", "zebra RSS", "bgpd RSS", "zebra heap",
+        "bgpd heap"), flush=True)
     res = {}
-    for family in ("ipv4", "ipv6"):
+    for family, count in (("ipv4", n), ("ipv6", n6)):
         for label, prefix in builds:
             env = dict(os.environ, FRR_PREFIX=prefix,
                        PATH="%s/bin:%s/sbin:%s" % (prefix, prefix, os.environ.get("PATH", "")))
             out = subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--measure",
-                                  label, family, str(n)], env=env, capture_output=True,
+                                  label, family, str(count)], env=env, capture_output=True,
                                  text=True)
             line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
             if out.returncode or not line:
-                print("%-10s %-5s %8d failed:\n%s%s" % (label, family, n, out.stdout,
+                print("%-10s %-5s %8d failed:\n%s%s" % (label, family, count, out.stdout,
                                                          out.stderr[-3000:]), flush=True)
                 continue
             r = res[(label, family)] = json.loads(line[0][7:])
-            print("%-10s %-5s %8d %8.1fs %8.1fs %12.1f %12.1f" % (
-                label, family, n, r["t_fib"], r["t_bgp"], r["zebra_b"], r["bgpd_b"]), flush=True)
+            print("%-10s %-5s %8d %8.1fs %8.1fs %11.1f %11.1f %11.1f %11.1f" % (
+                label, family, count, r["t_fib"], r["t_bgp"], r["zebra_b"], r["bgpd_b"],
+                r["zebra_h"], r["bgpd_h"]), flush=True)
         a, b = res.get(("patched", family)), res.get(("unpatched", family))
-        if a and b:
-            print("%-10s %-5s %8s %9s %9s %11.3fx %11.3fx" % (
+        if a and b and all(b[k] for k in ("zebra_b", "bgpd_b", "zebra_h", "bgpd_h")):
+            print("%-10s %-5s %8s %9s %9s %10.3fx %10.3fx %10.3fx %10.3fx" % (
                 "ratio", family, "", "", "", a["zebra_b"] / b["zebra_b"],
-                a["bgpd_b"] / b["bgpd_b"]), flush=True)
+                a["bgpd_b"] / b["bgpd_b"], a["zebra_h"] / b["zebra_h"],
+                a["bgpd_h"] / b["bgpd_h"]), flush=True)
     return 0 if len(res) == 4 else 1
 
 
