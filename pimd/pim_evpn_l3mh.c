@@ -251,8 +251,9 @@ static void l3mh_synced_unjoin(struct l3mh_gm *g)
 	g->joined = false;
 	if (!pim_ifp || !g->oil || pim_ifp->pim != g->pim) {
 		/* the interface is gone, or left the VRF before it went down:
-		 * pimd has taken its state there down with it; pruning now
-		 * would reach into the instance it is in now
+		 * pimd has taken its state there down with it, and pruning now
+		 * would reach into the instance it is in now (the reference to
+		 * the old instance's OIL is left to that instance)
 		 */
 		if (g->oil)
 			L3MH_DEBUG("synced %pSG: ifindex %u left VRF %u, TIB state dropped", &g->sg,
