@@ -594,6 +594,18 @@ def _swaps_match_kernel(topo):
     return None
 
 
+def _routes_gone_no_false_lsps(topo, brs):
+    """None when no swap of these BRs claims an LSP the kernel lacks and
+    I-PE has lost E-PE's routes (the RT-5 stands for them)."""
+    for br in brs:
+        lsps = _bgp_lsps(topo[br])
+        claimed = [s for s in br_swaps(topo, br)["labelSwaps"]
+                   if s.get("lspInstalled") and s.get("inLabel") not in lsps]
+        if claimed:
+            return "%s claims LSPs the kernel lacks: %s" % (br, claimed)
+    return "I-PE still has the RT-5" if ipe_route(topo, "rt5")[0] else None
+
+
 # the link each BR's LSPs leave by: BR-1 towards BR-2, BR-2 towards E-PE
 LSP_LINK = {"br1": "eth-br2", "br2": "eth-epe"}
 
@@ -612,17 +624,8 @@ def test_interface_flap_lsps_back(topo, br):
     try:
         node.cmd("ip link set %s down" % link)
 
-        def down():
-            sw = br_swaps(topo, br)["labelSwaps"]
-            lsps = _bgp_lsps(node)
-            claimed = [s for s in sw if s.get("lspInstalled") and s.get("inLabel") not in lsps]
-            if claimed:
-                return "%s claims LSPs the kernel lacks: %s" % (br, claimed)
-            if ipe_route(topo, "rt5")[0]:
-                return "I-PE still has the RT-5"
-            return None
-
-        err = wait_for(down, timeout=30, desc="%s down" % link)
+        err = wait_for(lambda: _routes_gone_no_false_lsps(topo, [br]), timeout=30,
+                       desc="%s down" % link)
         assert err is None, err
     finally:
         node.cmd("ip link set %s up" % link)
@@ -642,16 +645,8 @@ def test_link_deleted_and_created_again(topo):
     assert err is None, err
     topo[a].cmd("ip link del %s" % ifa)
     try:
-        def gone():
-            for br in ("br1", "br2"):
-                lsps = _bgp_lsps(topo[br])
-                claimed = [s for s in br_swaps(topo, br)["labelSwaps"]
-                           if s.get("lspInstalled") and s.get("inLabel") not in lsps]
-                if claimed:
-                    return "%s claims LSPs the kernel lacks: %s" % (br, claimed)
-            return "I-PE still has the RT-5" if ipe_route(topo, "rt5")[0] else None
-
-        err = wait_for(gone, timeout=30, desc="link deleted")
+        err = wait_for(lambda: _routes_gone_no_false_lsps(topo, ["br1", "br2"]), timeout=30,
+                       desc="link deleted")
         assert err is None, err
     finally:
         topo.lab.link(a, ifa, b, ifb)
