@@ -220,10 +220,7 @@ def _reload_test(topo, pe, path):
     """frr-reload.py --test of path against pe's running config: the
     commands it would run to delete and to add lines (each list empty when
     there is nothing to change)."""
-    prefix = os.environ.get("FRR_PREFIX", "/usr")
-    out = topo[pe].cmd("/usr/bin/python3 %s/sbin/frr-reload.py --test -N %s "
-                       "--bindir %s/bin --confdir %s --rundir %s %s"
-                       % (prefix, pe, prefix, topo.lab.workdir, topo.lab.workdir, path))
+    out = _frr_reload(topo, pe, path, "--test")
     sections = {"Delete": [], "Add": []}
     cur = None
     for line in out.splitlines():
@@ -267,10 +264,15 @@ def test_debug_in_running_config_and_frr_reload(topo):
 def _reload(topo, pe, path):
     """frr-reload.py --reload of path on pe (the way an operator applies a
     changed frr.conf)."""
+    _frr_reload(topo, pe, path, "--reload")
+
+
+def _frr_reload(topo, pe, path, mode):
+    """frr-reload.py --test or --reload of path on pe; its output."""
     prefix = os.environ.get("FRR_PREFIX", "/usr")
-    topo[pe].cmd("/usr/bin/python3 %s/sbin/frr-reload.py --reload -N %s "
-                 "--bindir %s/bin --confdir %s --rundir %s %s"
-                 % (prefix, pe, prefix, topo.lab.workdir, topo.lab.workdir, path))
+    return topo[pe].cmd("/usr/bin/python3 %s/sbin/frr-reload.py %s -N %s "
+                        "--bindir %s/bin --confdir %s --rundir %s %s"
+                        % (prefix, mode, pe, prefix, topo.lab.workdir, topo.lab.workdir, path))
 
 
 def _zebra_state(node, ifname, ip):
