@@ -1,25 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * EVPN L3 multi-homing, bgpd side: ARP/ND synchronization with RT-2
- * between the PEs of an Ethernet Segment on a routed bond.
+ * EVPN L3 multi-homing, bgpd side: the core of the evpn_l3mh module, under
+ * its sync types (bgp_evpn_l3mh.h).
  *
- * draft-brissette-bess-evpn-l3-mh:
- *   3.3    route targets of sync routes: ES-Import RT + EVI-RT, or the
- *          IP-VRF's RTs
+ * draft-ietf-bess-evpn-l3mh-proto-00:
+ *   3.2    route targets of sync routes: ES-Import RT + EVI-RT, or the
+ *          IP-VRF's RTs (configured per VRF, and for the GRT)
+ *   3.3    no EVI: the RD of the sync routes is generated locally
  *   3.4    L3 ES: RT-4 and ES peer discovery without any L2-VNI
- *   3.6.1  advertising an ARP/ND entry learned on an ES (sub-)interface:
- *          RT-2 with MAC+IP, ESI, Ethernet Tag = VLAN, label 0, no label2,
- *          no BGP Encapsulation EC
- *   3.6.2  receiving it: import by RTs, map ESI + Ethernet Tag to the local
- *          (sub-)interface (zebra), install the neighbour
+ *   3.6.2  (and 3.7.2, 3.8) the import decision for every received sync
+ *          route: by RTs, into a local VRF; treat-as-withdraw (RFC 7606)
+ *          of one that fails it
+ *   4      the retention time of synced entries (zebra keeps them)
  *
- * zebra's evpn_l3mh module reports local neighbours (LOCAL_NEIGH) and
- * installs the synced ones (SYNC_NEIGH); see lib/evpn_l3mh_zapi.h.
+ * It builds and withdraws this PE's sync routes for the types, sends the
+ * types' messages to zebra's evpn_l3mh module and hands each received
+ * route and zebra message to its type through the table below.
  */
 #include <zebra.h>
 
-#include "hash.h"
-#include "jhash.h"
 #include "json.h"
 #include "lib/version.h"
 #include "libfrr.h"
@@ -48,35 +47,27 @@
 #include "bgpd/bgp_zebra.h"
 
 DEFINE_MTYPE_STATIC(BGPD, L3MH_VRF, "EVPN L3MH VRF config");
-DEFINE_MTYPE_STATIC(BGPD, L3MH_NEIGH, "EVPN L3MH neighbour");
 
 bool l3mh_debug;
 
-/* Local and synced entries, in one table for show */
-enum l3mh_origin { L3MH_LOCAL, L3MH_SYNCED };
-
-struct l3mh_neigh {
-	/* key */
-	enum l3mh_origin origin;
-	vrf_id_t vrf_id;
-	esi_t esi;
-	uint32_t etag;
-	struct ipaddr ip;
-	struct prefix_rd prd; /* synced: the route's RD (one per peer) */
-
-	struct ethaddr mac;
-	struct in_addr peer; /* synced: the route's next hop */
-	bool stale;	     /* local: not yet named by zebra's replay */
+/* the sync types: the core reaches them only through this table */
+static const struct l3mh_sync_ops *const l3mh_types[L3MH_SYNC_MAX] = {
+	[L3MH_SYNC_ARP_ND] = &l3mh_arp_nd_ops,
+	[L3MH_SYNC_GM] = &l3mh_gm_ops,
 };
 
+#define L3MH_CALL(t, op, ...)                                                                      \
+	do {                                                                                       \
+		if (l3mh_types[t]->op)                                                             \
+			l3mh_types[t]->op(__VA_ARGS__);                                            \
+	} while (0)
+
 static struct {
-	bool enabled;	      /* l3-multihoming in the default instance */
-	struct in_addr orig;  /* configured originator IP, or 0 */
-	uint16_t retention;   /* retention time of synced entries, s */
-	struct list *vrfs;    /* struct l3mh_vrf */
-	struct hash *neighs;  /* struct l3mh_neigh */
-	struct hash *synced_by_route; /* the synced ones, by route key */
-	bool zebra_knows;     /* ENABLE sent on this zebra session */
+	bool enabled;		   /* l3-multihoming in the default instance */
+	struct in_addr orig;	   /* configured originator IP, or 0 */
+	uint16_t retention;	   /* retention time of synced entries, s */
+	struct list *vrfs;	   /* struct l3mh_vrf */
+	bool zebra_knows;	   /* ENABLE sent on this zebra session */
 	struct event *t_es_change; /* a local ES came or went */
 } l3mh;
 
@@ -96,6 +87,12 @@ struct in_addr l3mh_originator_ip(void)
 	if (l3mh.orig.s_addr)
 		return l3mh.orig;
 	return bgp ? bgp->router_id : (struct in_addr){};
+}
+
+
+uint16_t l3mh_retention_time(void)
+{
+	return l3mh.retention;
 }
 
 struct l3mh_vrf *l3mh_vrf_find(const struct bgp *bgp)
@@ -139,14 +136,12 @@ static const struct ecommunity *l3mh_vrf_rts(struct l3mh_vrf *lv)
 		return listgetdata(listhead(bgp->vrf_export_rtl));
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (bgp->vpn_policy[afi].rtlist[BGP_VPN_POLICY_DIR_TOVPN])
-			return bgp->vpn_policy[afi]
-				.rtlist[BGP_VPN_POLICY_DIR_TOVPN];
+			return bgp->vpn_policy[afi].rtlist[BGP_VPN_POLICY_DIR_TOVPN];
 	return NULL;
 }
 
 /* rt: 8 octets, or 20 for an IPv6 address specific RT */
-static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t *rt,
-			    size_t len)
+static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t *rt, size_t len)
 {
 	const struct ecommunity *ecom = l3mh_vrf_rts(lv);
 	uint32_t i;
@@ -159,109 +154,56 @@ static bool l3mh_vrf_has_rt(struct l3mh_vrf *lv, const uint8_t *rt,
 	return false;
 }
 
-/* ------------------------------------------------------------------------
- * Neighbour table
- * ------------------------------------------------------------------------
- */
-static unsigned int l3mh_neigh_hash_key(const void *arg)
+/* the type whose routes p is one of, or L3MH_SYNC_MAX */
+static enum l3mh_sync_type l3mh_route_type(const struct prefix_evpn *p)
 {
-	const struct l3mh_neigh *n = arg;
-	uint32_t h = jhash(n->esi.val, ESI_BYTES, n->vrf_id + n->origin);
-
-	h = jhash(n->prd.val, sizeof(n->prd.val), h);
-	h = jhash_1word(n->etag, h);
-	return jhash(&n->ip, sizeof(n->ip), h);
-}
-
-static bool l3mh_neigh_hash_cmp(const void *a, const void *b)
-{
-	const struct l3mh_neigh *x = a, *y = b;
-
-	return x->origin == y->origin && x->vrf_id == y->vrf_id &&
-	       x->etag == y->etag && !memcmp(&x->esi, &y->esi, sizeof(x->esi)) &&
-	       !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
-	       !ipaddr_cmp(&x->ip, &y->ip) &&
-	       /* a synced entry is one route: its MAC is part of the key */
-	       (x->origin == L3MH_LOCAL || !memcmp(&x->mac, &y->mac, ETH_ALEN));
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		if (l3mh_types[t]->route_owned && l3mh_types[t]->route_owned(p))
+			return t;
+	return L3MH_SYNC_MAX;
 }
 
 /* ------------------------------------------------------------------------
  * Messages to zebra
  * ------------------------------------------------------------------------
  */
+struct stream *l3mh_zebra_msg_start(uint16_t type, vrf_id_t vrf_id)
+{
+	if (!zclient || zclient->sock < 0)
+		return NULL;
+	return zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type, vrf_id);
+}
+
+void l3mh_zebra_msg_send(void)
+{
+	zclient_extension_msg_send(zclient);
+}
+
+bool l3mh_zebra_knows(void)
+{
+	return l3mh.zebra_knows;
+}
+
 static void l3mh_zebra_send_enable(void)
 {
 	struct l3mh_zapi_enable en = { .enable = l3mh.enabled,
 				       .originator_ip = l3mh_originator_ip(),
 				       .retention = l3mh.retention };
-	struct stream *s;
+	struct stream *s = l3mh_zebra_msg_start(L3MH_ZAPI_ENABLE, VRF_DEFAULT);
 
-	if (!zclient || zclient->sock < 0)
+	if (!s)
 		return;
-	L3MH_DEBUG("send ENABLE %u originator %pI4 retention %u", en.enable,
-		   &en.originator_ip, en.retention);
-	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
-					L3MH_ZAPI_ENABLE, VRF_DEFAULT);
+	L3MH_DEBUG("send ENABLE %u originator %pI4 retention %u", en.enable, &en.originator_ip,
+		   en.retention);
 	l3mh_zapi_enable_encode(s, &en);
-	zclient_extension_msg_send(zclient);
+	l3mh_zebra_msg_send();
 	l3mh.zebra_knows = l3mh.enabled;
 }
 
-static void l3mh_zebra_send_neigh(const struct l3mh_neigh *ln, bool add)
-{
-	struct l3mh_zapi_neigh n = { .esi = ln->esi,
-				     .etag = ln->etag,
-				     .ip = ln->ip,
-				     .mac = ln->mac };
-	uint16_t type = add ? L3MH_ZAPI_SYNC_NEIGH_ADD
-			    : L3MH_ZAPI_SYNC_NEIGH_DEL;
-	struct stream *s;
-
-	if (!zclient || zclient->sock < 0)
-		return;
-	L3MH_DEBUG("send %s vrf %u etag %u %pIA %pEA", l3mh_zapi_type2str(type),
-		   ln->vrf_id, ln->etag, &ln->ip, &ln->mac);
-	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type,
-					ln->vrf_id);
-	l3mh_zapi_neigh_encode(s, &n);
-	zclient_extension_msg_send(zclient);
-}
-
-/* Ask zebra for every local entry again; those it does not name before
- * REPLAY_DONE are gone (see l3mh_replay_done()).
- */
-static void l3mh_stale_mark_walk(struct hash_bucket *hb, void *arg)
-{
-	struct l3mh_neigh *ln = hb->data;
-
-	if (ln->origin == L3MH_LOCAL)
-		ln->stale = true;
-}
-
-static void l3mh_zebra_send_replay(void)
-{
-	if (!zclient || zclient->sock < 0 || !l3mh.zebra_knows)
-		return;
-	L3MH_DEBUG("send REPLAY");
-	hash_iterate(l3mh.neighs, l3mh_stale_mark_walk, NULL);
-	zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
-				    L3MH_ZAPI_REPLAY, VRF_DEFAULT);
-	zclient_extension_msg_send(zclient);
-}
-
 /* ------------------------------------------------------------------------
- * Advertising (draft 3.6.1)
+ * This PE's sync routes (draft 3.2, 3.6.1, 3.7.1)
  * ------------------------------------------------------------------------
  */
-static void l3mh_route_prefix(const struct l3mh_neigh *ln,
-			      struct prefix_evpn *p)
-{
-	struct ethaddr mac = ln->mac;
-	struct ipaddr ip = ln->ip;
-
-	build_evpn_type2_prefix(p, &mac, &ip);
-	p->prefix.macip_addr.eth_tag = ln->etag;
-}
 
 /*
  * The extended communities of a sync route: ES-Import RT + one EVI-RT per
@@ -269,8 +211,8 @@ static void l3mh_route_prefix(const struct l3mh_neigh *ln,
  * EVI-RT type 3 (or itself) in the IPv6 Address Specific Extended
  * Community attribute, *ecom6 (NULL if none).
  */
-struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, const esi_t *esi,
-				   struct ecommunity **ecom6)
+static struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, const esi_t *esi,
+					  struct ecommunity **ecom6)
 {
 	const struct ecommunity *rts = l3mh_vrf_rts(lv);
 	struct ecommunity *ecom = ecommunity_new();
@@ -314,7 +256,7 @@ struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, const esi_t *esi,
 }
 
 /* the 8- and 20-octet extended communities of a received route */
-void l3mh_route_ecoms_get(const struct attr *attr, struct l3mh_route_ecoms *rc)
+static void l3mh_route_ecoms_get(const struct attr *attr, struct l3mh_route_ecoms *rc)
 {
 	const struct ecommunity *ecom = bgp_attr_get_ecommunity(attr);
 	const struct ecommunity *ecom6 = bgp_attr_get_ipv6_ecommunity(attr);
@@ -330,14 +272,12 @@ void l3mh_route_ecoms_get(const struct attr *attr, struct l3mh_route_ecoms *rc)
 	}
 }
 
-static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn,
-					    struct bgp_dest *dest)
+static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn, struct bgp_dest *dest)
 {
 	struct bgp_path_info *pi;
 
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
-		if (pi->peer == bgp_evpn->peer_self &&
-		    pi->type == ZEBRA_ROUTE_BGP &&
+		if (pi->peer == bgp_evpn->peer_self && pi->type == ZEBRA_ROUTE_BGP &&
 		    pi->sub_type == BGP_ROUTE_STATIC)
 			return pi;
 	return NULL;
@@ -350,8 +290,7 @@ static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn,
  * l3mh_self_route_update(), which interns them. False if there is no
  * originator IP yet.
  */
-bool l3mh_self_route_attr(struct l3mh_vrf *lv, const esi_t *esi,
-			  struct attr *attr)
+bool l3mh_self_route_attr(struct l3mh_vrf *lv, const esi_t *esi, struct attr *attr)
 {
 	struct bgp *bgp_evpn = bgp_get_evpn();
 	struct in_addr orig = l3mh_originator_ip();
@@ -371,8 +310,8 @@ bool l3mh_self_route_attr(struct l3mh_vrf *lv, const esi_t *esi,
 }
 
 /* Advertise (p, prd) with attr, as this PE's own route */
-void l3mh_self_route_update(const struct prefix_evpn *p,
-			    const struct prefix_rd *prd, struct attr *attr)
+void l3mh_self_route_update(const struct prefix_evpn *p, const struct prefix_rd *prd,
+			    struct attr *attr)
 {
 	struct bgp *bgp_evpn = bgp_get_evpn();
 	struct bgp_path_info *pi;
@@ -383,12 +322,10 @@ void l3mh_self_route_update(const struct prefix_evpn *p,
 	/* drop the temporary attribute's own reference */
 	aspath_unintern(&attr->aspath);
 
-	dest = bgp_evpn_global_node_get(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],
-					AFI_L2VPN, SAFI_EVPN, p,
-					(struct prefix_rd *)prd, NULL);
+	dest = bgp_evpn_global_node_get(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN], AFI_L2VPN, SAFI_EVPN,
+					p, (struct prefix_rd *)prd, NULL);
 	pi = l3mh_self_path(bgp_evpn, dest);
-	if (pi && attrhash_cmp(pi->attr, attr_new) &&
-	    !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
+	if (pi && attrhash_cmp(pi->attr, attr_new) && !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
 		bgp_attr_unintern(&attr_new);
 		bgp_dest_unlock_node(dest);
 		return;
@@ -401,8 +338,8 @@ void l3mh_self_route_update(const struct prefix_evpn *p,
 		pi->attr = attr_new;
 		pi->uptime = monotime(NULL);
 	} else {
-		pi = info_make(ZEBRA_ROUTE_BGP, BGP_ROUTE_STATIC, 0,
-			       bgp_evpn->peer_self, attr_new, dest);
+		pi = info_make(ZEBRA_ROUTE_BGP, BGP_ROUTE_STATIC, 0, bgp_evpn->peer_self, attr_new,
+			       dest);
 		SET_FLAG(pi->flags, BGP_PATH_VALID);
 		bgp_path_info_add(dest, pi);
 	}
@@ -411,8 +348,7 @@ void l3mh_self_route_update(const struct prefix_evpn *p,
 	bgp_dest_unlock_node(dest);
 }
 
-void l3mh_self_route_withdraw(const struct prefix_evpn *p,
-			      const struct prefix_rd *prd)
+void l3mh_self_route_withdraw(const struct prefix_evpn *p, const struct prefix_rd *prd)
 {
 	struct bgp *bgp_evpn = bgp_get_evpn();
 	struct bgp_path_info *pi;
@@ -420,8 +356,7 @@ void l3mh_self_route_withdraw(const struct prefix_evpn *p,
 
 	if (!bgp_evpn)
 		return;
-	dest = bgp_evpn_global_node_lookup(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN],
-					   SAFI_EVPN, p,
+	dest = bgp_evpn_global_node_lookup(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN], SAFI_EVPN, p,
 					   (struct prefix_rd *)prd, NULL);
 	if (!dest)
 		return;
@@ -434,94 +369,15 @@ void l3mh_self_route_withdraw(const struct prefix_evpn *p,
 	bgp_dest_unlock_node(dest);
 }
 
-static void l3mh_route_update(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
-{
-	struct prefix_evpn p;
-	struct attr attr;
-
-	if (!l3mh_self_route_attr(lv, &ln->esi, &attr))
-		return;
-	attr.esi = ln->esi;
-	l3mh_route_prefix(ln, &p);
-	l3mh_self_route_update(&p, &lv->prd, &attr);
-}
-
-static void l3mh_route_withdraw(struct l3mh_vrf *lv, struct l3mh_neigh *ln)
-{
-	struct prefix_evpn p;
-
-	l3mh_route_prefix(ln, &p);
-	l3mh_self_route_withdraw(&p, &lv->prd);
-}
-
-static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n,
-			     bool add)
-{
-	struct l3mh_neigh key = { .origin = L3MH_LOCAL, .vrf_id = vrf_id,
-				  .esi = n->esi, .etag = n->etag, .ip = n->ip };
-	struct l3mh_vrf *lv = l3mh_vrf_find_id(vrf_id);
-	struct bgp_evpn_es *es = bgp_evpn_es_find(&n->esi);
-	struct l3mh_neigh *ln;
-
-	ln = hash_lookup(l3mh.neighs, &key);
-	if (!add) {
-		if (!ln)
-			return;
-		hash_release(l3mh.neighs, ln);
-		if (lv)
-			l3mh_route_withdraw(lv, ln);
-		XFREE(MTYPE_L3MH_NEIGH, ln);
-		return;
-	}
-	if (!ln) {
-		ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
-		*ln = key;
-		(void)hash_get(l3mh.neighs, ln, hash_alloc_intern);
-	} else if (lv && memcmp(&ln->mac, &n->mac, sizeof(n->mac)))
-		/* the MAC is part of the route key: withdraw the old one */
-		l3mh_route_withdraw(lv, ln);
-	ln->mac = n->mac;
-	ln->stale = false;
-	if (!lv || !es || !bgp_evpn_is_es_local(es)) {
-		L3MH_DEBUG("local %pIA etag %u vrf %u: %s", &n->ip, n->etag,
-			   vrf_id, !lv ? "no arp-nd-sync in this VRF"
-				       : "ES not known to bgp");
-		return;
-	}
-	l3mh_route_update(lv, ln);
-}
-
-/* (Re)advertise or withdraw every local entry of a VRF: advertised are
- * those on an ES that bgpd knows as local
- */
-struct l3mh_refresh_ctx {
-	struct l3mh_vrf *lv;
-	bool withdraw;
-};
-
-static void l3mh_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
-{
-	struct l3mh_refresh_ctx *ctx = arg;
-	struct l3mh_neigh *ln = hb->data;
-
-	if (ln->origin != L3MH_LOCAL || ln->vrf_id != ctx->lv->bgp->vrf_id)
-		return;
-	if (ctx->withdraw || !l3mh_es_is_local(&ln->esi, NULL))
-		l3mh_route_withdraw(ctx->lv, ln);
-	else
-		l3mh_route_update(ctx->lv, ln);
-}
-
+/* (Re)advertise or withdraw every local entry of a VRF, of every type */
 static void l3mh_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
 {
-	struct l3mh_refresh_ctx ctx = { .lv = lv, .withdraw = withdraw };
-
-	hash_iterate(l3mh.neighs, l3mh_vrf_refresh_walk, &ctx);
-	l3mh_gm_vrf_refresh(lv, withdraw);
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		L3MH_CALL(t, vrf_refresh, lv, withdraw);
 }
 
 /* ------------------------------------------------------------------------
- * Receiving (draft 3.6.2)
+ * Receiving (draft 3.6.2): the import decision
  * ------------------------------------------------------------------------
  */
 bool l3mh_es_is_local(const esi_t *esi, void *arg)
@@ -531,8 +387,7 @@ bool l3mh_es_is_local(const esi_t *esi, void *arg)
 	return es && bgp_evpn_is_es_local(es);
 }
 
-static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len,
-			     enum l3mh_rt_mode mode, void *arg)
+static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len, enum l3mh_rt_mode mode, void *arg)
 {
 	struct listnode *node;
 	struct l3mh_vrf *lv;
@@ -543,60 +398,28 @@ static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len,
 	return NULL;
 }
 
-const struct l3mh_import_ctx l3mh_import_ctx = {
+static const struct l3mh_import_ctx l3mh_import_ctx = {
 	.es_is_local = l3mh_es_is_local,
 	.vrf_for_rt = l3mh_vrf_for_rt,
 };
 
-/* synced entries by the route that synced them: (RD, Ethernet Tag, MAC, IP) */
-static unsigned int l3mh_route_hash_key(const void *arg)
-{
-	const struct l3mh_neigh *n = arg;
-	uint32_t h = jhash(n->prd.val, sizeof(n->prd.val), n->etag);
-
-	h = jhash(n->mac.octet, ETH_ALEN, h);
-	return jhash(&n->ip, sizeof(n->ip), h);
-}
-
-static bool l3mh_route_hash_cmp(const void *a, const void *b)
-{
-	const struct l3mh_neigh *x = a, *y = b;
-
-	return x->etag == y->etag &&
-	       !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
-	       !memcmp(&x->mac, &y->mac, ETH_ALEN) &&
-	       !ipaddr_cmp(&x->ip, &y->ip);
-}
-
 /*
- * Forget what the route (prd, p) synced before, unless it is `keep` (the
- * entry it syncs now, if any); returns true if keep was already there.
+ * The VRF that imports a received route of type t, or NULL: it passes the
+ * import rules into a VRF that syncs type t. *v is the verdict.
  */
-static bool l3mh_synced_replace(const struct prefix_evpn *p,
-				const struct prefix_rd *prd,
-				const struct l3mh_neigh *keep)
+static struct l3mh_vrf *l3mh_import_vrf(enum l3mh_sync_type t, const struct prefix_evpn *p,
+					const struct attr *attr, enum l3mh_verdict *v)
 {
-	struct l3mh_neigh key = { .origin = L3MH_SYNCED, .prd = *prd }, *ln;
+	struct l3mh_route_ecoms rc;
+	void *vrf = NULL;
 
-	key.etag = p->prefix.macip_addr.eth_tag;
-	key.ip = p->prefix.macip_addr.ip;
-	memcpy(&key.mac, &p->prefix.macip_addr.mac, ETH_ALEN);
-	ln = hash_lookup(l3mh.synced_by_route, &key);
-	if (!ln)
-		return false;
-	if (keep && l3mh_neigh_hash_cmp(ln, keep))
-		return true;
-	hash_release(l3mh.synced_by_route, ln);
-	hash_release(l3mh.neighs, ln);
-	l3mh_zebra_send_neigh(ln, false);
-	XFREE(MTYPE_L3MH_NEIGH, ln);
-	return false;
+	l3mh_route_ecoms_get(attr, &rc);
+	*v = l3mh_import_decide(l3mh_types[t]->route_esi(p, attr), &rc, &l3mh_import_ctx, &vrf);
+	if (*v != L3MH_IMPORT || !l3mh_vrf_syncs(vrf, t))
+		return NULL;
+	return vrf;
 }
 
-/*
- * Treat-as-withdraw (RFC 7606) of a received sync route that fails the
- * import rules: it never enters the RIB, a previous version is removed.
- */
 /* An ES with no L2-VNI is an L3 ES: its RT-4 carries no VxLAN
  * Encapsulation EC (the sync routes carry none either, draft 3.6.1)
  */
@@ -605,30 +428,29 @@ static int l3mh_es_no_encap(struct bgp_evpn_es *es)
 	return l3mh.enabled && !listcount(es->es_evi_list);
 }
 
-static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi,
-			   const struct prefix *pfx, const struct prefix_rd *prd,
-			   struct attr *attr)
+/*
+ * Treat-as-withdraw (RFC 7606) of a received sync route that fails the
+ * import rules: it never enters the RIB, a previous version is removed.
+ */
+static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi, const struct prefix *pfx,
+			   const struct prefix_rd *prd, struct attr *attr)
 {
 	const struct prefix_evpn *p = (const struct prefix_evpn *)pfx;
-	struct l3mh_route_ecoms rc;
+	enum l3mh_sync_type t;
 	enum l3mh_verdict v;
 	char esi_buf[ESI_STR_LEN];
-	void *vrf;
 
 	if (!l3mh.enabled || safi != SAFI_EVPN)
 		return 0;
-	if (p->prefix.route_type == BGP_EVPN_JOIN_SYNC_ROUTE ||
-	    p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE)
-		return l3mh_gm_update_taw(peer, p, prd, attr);
-	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
-	    is_evpn_prefix_ipaddr_none(p))
+	t = l3mh_route_type(p);
+	if (t == L3MH_SYNC_MAX)
 		return 0;
-	l3mh_route_ecoms_get(attr, &rc);
-	v = l3mh_import_decide(&attr->esi, &rc, &l3mh_import_ctx, &vrf);
+	l3mh_import_vrf(t, p, attr, &v);
 	if (v == L3MH_NOT_SYNC || v == L3MH_IMPORT)
 		return 0;
-	zlog_warn("evpn-l3mh: treat-as-withdraw RT-2 %pFX rd %pRDP esi %s from %s: %s",
-		  p, prd, esi_to_str(&attr->esi, esi_buf, sizeof(esi_buf)),
+	zlog_warn("evpn-l3mh: treat-as-withdraw RT-%u %pFX rd %pRDP esi %s from %s: %s",
+		  p->prefix.route_type, p, prd,
+		  esi_to_str(l3mh_types[t]->route_esi(p, attr), esi_buf, sizeof(esi_buf)),
 		  peer->host, l3mh_verdict2str(v));
 	return 1;
 }
@@ -645,25 +467,19 @@ static void l3mh_refresh_peers(void)
 	if (!bgp_evpn)
 		return;
 	for (ALL_LIST_ELEMENTS_RO(bgp_evpn->peer, node, peer))
-		if (peer_established(peer->connection) &&
-		    peer->afc_nego[AFI_L2VPN][SAFI_EVPN])
-			peer_clear_soft(peer, AFI_L2VPN, SAFI_EVPN,
-					BGP_CLEAR_SOFT_IN);
+		if (peer_established(peer->connection) && peer->afc_nego[AFI_L2VPN][SAFI_EVPN])
+			peer_clear_soft(peer, AFI_L2VPN, SAFI_EVPN, BGP_CLEAR_SOFT_IN);
 }
 
 static void l3mh_es_changed(void);
 
-static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
-				  struct bgp_dest *dest,
-				  struct bgp_path_info *old_route,
-				  struct bgp_path_info *new_route)
+static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi, struct bgp_dest *dest,
+				  struct bgp_path_info *old_route, struct bgp_path_info *new_route)
 {
 	const struct prefix_evpn *p;
-	const struct prefix_rd *prd;
-	struct bgp_dest *rd_dest;
 	struct l3mh_vrf *lv = NULL;
-	struct l3mh_neigh key = { .origin = L3MH_SYNCED }, *ln;
-	enum l3mh_verdict v = L3MH_NOT_SYNC;
+	enum l3mh_sync_type t;
+	enum l3mh_verdict v;
 
 	if (afi != AFI_L2VPN || safi != SAFI_EVPN || bgp != bgp_get_evpn())
 		return 0;
@@ -672,66 +488,29 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi,
 		if ((old_route && old_route->peer == bgp->peer_self) ||
 		    (new_route && new_route->peer == bgp->peer_self))
 			l3mh_es_changed();
-		/* the PEs of an ES: DF election of the IGMP/MLD sync */
-		l3mh_gm_es_changed();
+		/* the PEs of an ES (the IGMP/MLD sync's DF election) */
+		for (t = 0; t < L3MH_SYNC_MAX; t++)
+			L3MH_CALL(t, es_routes_changed);
 		return 0;
 	}
-	if (p->prefix.route_type == BGP_EVPN_JOIN_SYNC_ROUTE ||
-	    p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE) {
-		l3mh_gm_route_update(bgp, dest, new_route);
+	t = l3mh_route_type(p);
+	/* dest->pdest: the RD level of the two-level table */
+	if (t == L3MH_SYNC_MAX || !dest->pdest)
 		return 0;
-	}
-	if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE ||
-	    is_evpn_prefix_ipaddr_none(p))
-		return 0;
-	rd_dest = dest->pdest; /* the RD level of the two-level table */
-	if (!rd_dest)
-		return 0;
-	prd = (const struct prefix_rd *)bgp_dest_get_prefix(rd_dest);
-
 	if (l3mh.enabled && new_route && new_route->peer != bgp->peer_self &&
-	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID)) {
-		struct l3mh_route_ecoms rc;
-		void *vrf = NULL;
-
-		l3mh_route_ecoms_get(new_route->attr, &rc);
-		v = l3mh_import_decide(&new_route->attr->esi, &rc,
-				       &l3mh_import_ctx, &vrf);
-		lv = vrf;
-	}
-
-	if (v == L3MH_IMPORT) {
-		key.vrf_id = lv->bgp->vrf_id;
-		key.esi = new_route->attr->esi;
-		key.etag = p->prefix.macip_addr.eth_tag;
-		key.ip = p->prefix.macip_addr.ip;
-		key.prd = *prd;
-		memcpy(&key.mac, &p->prefix.macip_addr.mac, ETH_ALEN);
-	}
-	/* forget what the old best path synced; install what the new does */
-	if (l3mh_synced_replace(p, prd, v == L3MH_IMPORT ? &key : NULL))
-		return 0;
-
-	if (v != L3MH_IMPORT)
-		/* after a config change; l3mh_refresh_peers() has the route
-		 * sent again, and l3mh_update_taw() judges it then
-		 */
-		return 0;
-
-	ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
-	*ln = key;
-	ln->peer = new_route->attr->nexthop;
-	(void)hash_get(l3mh.neighs, ln, hash_alloc_intern);
-	(void)hash_get(l3mh.synced_by_route, ln, hash_alloc_intern);
-	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, prd,
-		   lv->bgp->name_pretty);
-	l3mh_zebra_send_neigh(ln, true);
+	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID))
+		lv = l3mh_import_vrf(t, p, new_route->attr, &v);
+	/* a route that a config change left unimported comes again:
+	 * l3mh_refresh_peers() asks for it, l3mh_update_taw() judges it
+	 */
+	l3mh_types[t]->route_update(p, (const struct prefix_rd *)bgp_dest_get_prefix(dest->pdest),
+				    lv ? new_route : NULL, lv);
 	return 0;
 }
 
 static void l3mh_reimport_rib(void);
 
-/* Run the import decision again for every RT-2/7/8 (config changed) */
+/* Run the import decision again for every sync route (config changed) */
 void l3mh_reimport_all(void)
 {
 	l3mh_refresh_peers();
@@ -747,27 +526,21 @@ static void l3mh_reimport_rib(void)
 
 	if (!bgp_evpn)
 		return;
-	for (rd_dest = bgp_table_top(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN]);
-	     rd_dest; rd_dest = bgp_route_next(rd_dest)) {
+	for (rd_dest = bgp_table_top(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN]); rd_dest;
+	     rd_dest = bgp_route_next(rd_dest)) {
 		table = bgp_dest_get_bgp_table_info(rd_dest);
 		if (!table)
 			continue;
-		for (dest = bgp_table_top(table); dest;
-		     dest = bgp_route_next(dest)) {
+		for (dest = bgp_table_top(table); dest; dest = bgp_route_next(dest)) {
 			const struct prefix_evpn *p =
-				(const struct prefix_evpn *)
-					bgp_dest_get_prefix(dest);
+				(const struct prefix_evpn *)bgp_dest_get_prefix(dest);
 
-			if (p->prefix.route_type != BGP_EVPN_MAC_IP_ROUTE &&
-			    p->prefix.route_type != BGP_EVPN_JOIN_SYNC_ROUTE &&
-			    p->prefix.route_type != BGP_EVPN_LEAVE_SYNC_ROUTE)
+			if (l3mh_route_type(p) == L3MH_SYNC_MAX)
 				continue;
-			for (pi = bgp_dest_get_bgp_path_info(dest); pi;
-			     pi = pi->next)
+			for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
 				if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
 					break;
-			l3mh_route_update_hook(bgp_evpn, AFI_L2VPN, SAFI_EVPN,
-					       dest, NULL, pi);
+			l3mh_route_update_hook(bgp_evpn, AFI_L2VPN, SAFI_EVPN, dest, NULL, pi);
 		}
 	}
 }
@@ -788,83 +561,32 @@ static void l3mh_es_change(struct event *e)
 	L3MH_DEBUG("local ES set changed: re-evaluating");
 	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
 		l3mh_vrf_refresh(lv, false);
-	l3mh_zebra_send_replay();
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		L3MH_CALL(t, local_es_changed);
 	l3mh_reimport_all();
 }
 
 static void l3mh_es_changed(void)
 {
 	if (l3mh.enabled)
-		event_add_timer_msec(bm->master, l3mh_es_change, NULL, 100,
-				     &l3mh.t_es_change);
-}
-
-/* zebra has named every current local entry: the others are gone */
-static void l3mh_stale_sweep_walk(struct hash_bucket *hb, void *arg)
-{
-	struct l3mh_neigh *ln = hb->data;
-	struct list *gone = arg;
-
-	if (ln->origin == L3MH_LOCAL && ln->stale)
-		listnode_add(gone, ln);
-}
-
-static void l3mh_replay_done(void)
-{
-	struct list *gone = list_new();
-	struct listnode *node;
-	struct l3mh_neigh *ln;
-	struct l3mh_vrf *lv;
-
-	hash_iterate(l3mh.neighs, l3mh_stale_sweep_walk, gone);
-	for (ALL_LIST_ELEMENTS_RO(gone, node, ln)) {
-		L3MH_DEBUG("local %pIA etag %u vrf %u gone during replay",
-			   &ln->ip, ln->etag, ln->vrf_id);
-		hash_release(l3mh.neighs, ln);
-		lv = l3mh_vrf_find_id(ln->vrf_id);
-		if (lv)
-			l3mh_route_withdraw(lv, ln);
-		XFREE(MTYPE_L3MH_NEIGH, ln);
-	}
-	list_delete(&gone);
+		event_add_timer_msec(bm->master, l3mh_es_change, NULL, 100, &l3mh.t_es_change);
 }
 
 /* ------------------------------------------------------------------------
  * Messages from zebra
  * ------------------------------------------------------------------------
  */
-static int l3mh_zclient_msg(struct zclient *zc,
-			    const struct zapi_extension_hdr *hdr,
+static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr *hdr,
 			    struct stream *s, uint16_t length, vrf_id_t vrf_id)
 {
-	struct l3mh_zapi_neigh n;
-
 	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
 		return 0;
 	L3MH_DEBUG("recv %s vrf %u", l3mh_zapi_type2str(hdr->type), vrf_id);
-	switch (hdr->type) {
-	case L3MH_ZAPI_LOCAL_NEIGH_ADD:
-	case L3MH_ZAPI_LOCAL_NEIGH_DEL:
-		if (!l3mh_zapi_neigh_decode(s, &n)) {
-			zlog_warn("evpn-l3mh: malformed %s from zebra",
-				  l3mh_zapi_type2str(hdr->type));
-			return 0;
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		if (l3mh_types[t]->zapi_owned && l3mh_types[t]->zapi_owned(hdr->type)) {
+			l3mh_types[t]->zapi_msg(hdr->type, s, vrf_id);
+			break;
 		}
-		l3mh_local_neigh(vrf_id, &n,
-				 hdr->type == L3MH_ZAPI_LOCAL_NEIGH_ADD);
-		break;
-	case L3MH_ZAPI_REPLAY_DONE:
-		l3mh_replay_done();
-		break;
-	case L3MH_ZAPI_GM_LOCAL_ADD:
-	case L3MH_ZAPI_GM_LOCAL_DEL:
-	case L3MH_ZAPI_GM_LEAVE:
-	case L3MH_ZAPI_GM_REPLAY:
-		l3mh_gm_zclient_msg(hdr->type, s, vrf_id);
-		break;
-	default:
-		break;
-	}
 	return 0;
 }
 
@@ -879,7 +601,7 @@ static void l3mh_vrf_set_rd(struct l3mh_vrf *lv)
 	char buf[RD_ADDRSTRLEN];
 
 	snprintfrr(buf, sizeof(buf), "%pI4:%u", &orig,
-		 lv->bgp->vrf_rd_id ? lv->bgp->vrf_rd_id : lv->bgp->vrf_id);
+		   lv->bgp->vrf_rd_id ? lv->bgp->vrf_rd_id : lv->bgp->vrf_id);
 	str2prefix_rd(buf, &lv->prd);
 }
 
@@ -932,18 +654,9 @@ static int l3mh_inst_delete(struct bgp *bgp)
 	return 0;
 }
 
-static void l3mh_synced_resend_walk(struct hash_bucket *hb, void *arg)
-{
-	struct l3mh_neigh *ln = hb->data;
-
-	if (ln->origin == L3MH_SYNCED)
-		l3mh_zebra_send_neigh(ln, true);
-}
-
 /*
- * bgpd's zebra session (re)connected: tell zebra again. A restarted zebra
- * knows nothing: it gets every synced entry again, and names the local
- * ones again (REPLAY; those it does not name are gone).
+ * bgpd's zebra session (re)connected: tell zebra again, then each type
+ * (a restarted zebra knows nothing).
  */
 static void (*l3mh_zebra_connected_orig)(struct zclient *zc);
 
@@ -952,12 +665,52 @@ static void l3mh_zebra_connected(struct zclient *zc)
 	if (l3mh_zebra_connected_orig)
 		l3mh_zebra_connected_orig(zc);
 	l3mh.zebra_knows = false;
-	if (l3mh.enabled) {
+	if (l3mh.enabled)
 		l3mh_zebra_send_enable();
-		hash_iterate(l3mh.neighs, l3mh_synced_resend_walk, NULL);
-		l3mh_zebra_send_replay();
-	}
-	l3mh_gm_zebra_connected();
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		L3MH_CALL(t, zebra_connected);
+}
+
+/* ------------------------------------------------------------------------
+ * VRF config, for the types' commands
+ * ------------------------------------------------------------------------
+ */
+struct l3mh_vrf *l3mh_vrf_configure(struct bgp *bgp, enum l3mh_rt_mode mode)
+{
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+
+	if (!lv) {
+		lv = XCALLOC(MTYPE_L3MH_VRF, sizeof(*lv));
+		lv->bgp = bgp;
+		lv->syncs = 1u << L3MH_SYNC_ARP_ND;
+		listnode_add(l3mh.vrfs, lv);
+	} else
+		l3mh_vrf_refresh(lv, true);
+	lv->mode = mode;
+	l3mh_vrf_set_rd(lv);
+	if (l3mh.enabled)
+		l3mh_vrf_refresh(lv, false);
+	l3mh_reimport_all();
+	return lv;
+}
+
+void l3mh_vrf_unconfigure(struct bgp *bgp)
+{
+	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
+
+	if (lv)
+		l3mh_vrf_free(lv);
+	l3mh_reimport_all();
+}
+
+void l3mh_vrf_set_sync(struct l3mh_vrf *lv, enum l3mh_sync_type t, bool on)
+{
+	if (on)
+		lv->syncs |= 1u << t;
+	else
+		lv->syncs &= ~(1u << t);
+	L3MH_CALL(t, vrf_refresh, lv, !on);
+	l3mh_reimport_all();
 }
 
 /* ------------------------------------------------------------------------
@@ -999,8 +752,7 @@ DEFPY(l3mh_retention, l3mh_retention_cmd,
 	VTY_DECLVAR_CONTEXT(bgp, bgp);
 
 	if (bgp != bgp_get_evpn()) {
-		vty_out(vty,
-			"%% l3-multihoming retention-time is set in the EVPN instance\n");
+		vty_out(vty, "%% l3-multihoming retention-time is set in the EVPN instance\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	if (!no && !l3mh.enabled) {
@@ -1010,39 +762,6 @@ DEFPY(l3mh_retention, l3mh_retention_cmd,
 	l3mh.retention = no ? 0 : secs;
 	if (l3mh.enabled)
 		l3mh_zebra_send_enable();
-	return CMD_SUCCESS;
-}
-
-DEFPY(l3mh_arp_nd_sync, l3mh_arp_nd_sync_cmd,
-      "[no] l3-multihoming arp-nd-sync [route-target-mode <es-import|ip-vrf>$mode]",
-      NO_STR
-      "EVPN multi-homing for L3 services on routed LAGs\n"
-      "Synchronize ARP/ND entries of ES interfaces with RT-2\n"
-      "Route targets of the sync routes\n"
-      "ES-Import RT and an EVI-RT carrying this VRF's RT (default)\n"
-      "This VRF's route targets\n")
-{
-	VTY_DECLVAR_CONTEXT(bgp, bgp);
-	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
-
-	if (no) {
-		if (lv)
-			l3mh_vrf_free(lv);
-		l3mh_reimport_all();
-		return CMD_SUCCESS;
-	}
-	if (!lv) {
-		lv = XCALLOC(MTYPE_L3MH_VRF, sizeof(*lv));
-		lv->bgp = bgp;
-		listnode_add(l3mh.vrfs, lv);
-	} else
-		l3mh_vrf_refresh(lv, true);
-	lv->mode = (mode && !strcmp(mode, "ip-vrf")) ? L3MH_RT_IP_VRF
-						     : L3MH_RT_ES_IMPORT;
-	l3mh_vrf_set_rd(lv);
-	if (l3mh.enabled)
-		l3mh_vrf_refresh(lv, false);
-	l3mh_reimport_all();
 	return CMD_SUCCESS;
 }
 
@@ -1065,8 +784,7 @@ static struct ecommunity *l3mh_rt6_parse(const char *str)
 	addr[colon - str] = '\0';
 	errno = 0;
 	la = strtoul(colon + 1, &end, 10);
-	if (*end || errno || la > UINT16_MAX ||
-	    inet_pton(AF_INET6, addr, &a) != 1)
+	if (*end || errno || la > UINT16_MAX || inet_pton(AF_INET6, addr, &a) != 1)
 		return NULL;
 	v.val[0] = 0x00;
 	v.val[1] = ECOMMUNITY_ROUTE_TARGET;
@@ -1128,30 +846,23 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 	vty_out(vty, " !\n address-family l2vpn evpn\n");
 	if (global) {
 		if (l3mh.orig.s_addr)
-			vty_out(vty, "  l3-multihoming originator-ip %pI4\n",
-				&l3mh.orig);
+			vty_out(vty, "  l3-multihoming originator-ip %pI4\n", &l3mh.orig);
 		else
 			vty_out(vty, "  l3-multihoming\n");
 		if (l3mh.retention)
-			vty_out(vty, "  l3-multihoming retention-time %u\n",
-				l3mh.retention);
+			vty_out(vty, "  l3-multihoming retention-time %u\n", l3mh.retention);
 	}
 	if (lv) {
-		vty_out(vty, "  l3-multihoming arp-nd-sync%s\n",
-			lv->mode == L3MH_RT_IP_VRF
-				? " route-target-mode ip-vrf"
-				: "");
-		l3mh_gm_config_write(lv, vty);
+		for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+			L3MH_CALL(t, config_write, lv, vty);
 		if (lv->rts && lv->rts->unit_size == IPV6_ECOMMUNITY_SIZE) {
 			const uint8_t *v = lv->rts->val;
 
 			vty_out(vty, "  l3-multihoming route-target %pI6:%u\n",
-				(const struct in6_addr *)&v[2],
-				(v[18] << 8) | v[19]);
+				(const struct in6_addr *)&v[2], (v[18] << 8) | v[19]);
 		} else if (lv->rts) {
-			char *rts = ecommunity_ecom2str(
-				lv->rts, ECOMMUNITY_FORMAT_ROUTE_MAP,
-				ECOMMUNITY_ROUTE_TARGET);
+			char *rts = ecommunity_ecom2str(lv->rts, ECOMMUNITY_FORMAT_ROUTE_MAP,
+							ECOMMUNITY_ROUTE_TARGET);
 
 			vty_out(vty, "  l3-multihoming route-target %s\n", rts);
 			XFREE(MTYPE_ECOMMUNITY_STR, rts);
@@ -1159,78 +870,6 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 	}
 	vty_out(vty, " exit-address-family\n");
 	return 0;
-}
-
-struct l3mh_show_ctx {
-	struct vty *vty;
-	json_object *json;
-};
-
-static void l3mh_show_walk(struct hash_bucket *b, void *arg)
-{
-	struct l3mh_neigh *ln = b->data;
-	struct l3mh_show_ctx *ctx = arg;
-	struct vrf *vrf = vrf_lookup_by_id(ln->vrf_id);
-	const char *origin = ln->origin == L3MH_LOCAL ? "local" : "synced";
-	struct l3mh_vrf *lv = l3mh_vrf_find_id(ln->vrf_id);
-	const char *state;
-	char esi_buf[ESI_STR_LEN];
-
-	if (ln->origin == L3MH_SYNCED)
-		state = "installed-request";
-	else
-		state = !lv ? "not-synced"
-		      : !l3mh_es_is_local(&ln->esi, NULL) ? "no-local-es"
-							    : "advertised";
-	esi_to_str(&ln->esi, esi_buf, sizeof(esi_buf));
-	if (ctx->json) {
-		json_object *j = json_object_new_object();
-
-		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
-		json_object_string_add(j, "esi", esi_buf);
-		json_object_int_add(j, "ethTag", ln->etag);
-		json_object_string_addf(j, "ip", "%pIA", &ln->ip);
-		json_object_string_addf(j, "mac", "%pEA", &ln->mac);
-		json_object_string_add(j, "origin", origin);
-		json_object_string_add(j, "state", state);
-		if (ln->origin == L3MH_SYNCED) {
-			json_object_string_addf(j, "rd", "%pRDP", &ln->prd);
-			json_object_string_addf(j, "peer", "%pI4", &ln->peer);
-		}
-		json_object_array_add(ctx->json, j);
-	} else
-		vty_out(ctx->vty, "%-10s %-30s %-8u %-26pIA %-17pEA %-7s %s\n",
-			vrf ? vrf->name : "?", esi_buf, ln->etag, &ln->ip,
-			&ln->mac, origin, state);
-}
-
-DEFPY(show_l3mh_neigh, show_l3mh_neigh_cmd,
-      "show bgp l2vpn evpn l3-multihoming neighbors [json$json]",
-      SHOW_STR BGP_STR L2VPN_HELP_STR EVPN_HELP_STR
-      "EVPN multi-homing for L3 services\n"
-      "ARP/ND entries, local and synced\n" JSON_STR)
-{
-	struct l3mh_show_ctx ctx = { .vty = vty };
-	struct in_addr orig = l3mh_originator_ip();
-	json_object *top = NULL;
-
-	if (json) {
-		top = json_object_new_object();
-		json_object_boolean_add(top, "enabled", l3mh.enabled);
-		json_object_string_addf(top, "originatorIp", "%pI4", &orig);
-		json_object_int_add(top, "retentionTime", l3mh.retention);
-		ctx.json = json_object_new_array();
-		json_object_object_add(top, "neighbors", ctx.json);
-	} else {
-		vty_out(vty, "EVPN L3 multi-homing: %s\n",
-			l3mh.enabled ? "enabled" : "disabled");
-		vty_out(vty, "%-10s %-30s %-8s %-26s %-17s %-7s %s\n", "VRF",
-			"ESI", "EthTag", "IP", "MAC", "Origin", "State");
-	}
-	hash_iterate(l3mh.neighs, l3mh_show_walk, &ctx);
-	if (top)
-		vty_json(vty, top);
-	return CMD_SUCCESS;
 }
 
 DEFPY(debug_l3mh, debug_l3mh_cmd, "[no] debug bgp evpn l3-multihoming",
@@ -1255,17 +894,9 @@ static int l3mh_debug_config_write(struct vty *vty, bool running)
 static int l3mh_late_init(struct event_loop *tm)
 {
 	l3mh.vrfs = list_new();
-	l3mh.neighs = hash_create_size(1024, l3mh_neigh_hash_key,
-				       l3mh_neigh_hash_cmp,
-				       "EVPN L3MH neighbours");
-	l3mh.synced_by_route = hash_create_size(1024, l3mh_route_hash_key,
-						l3mh_route_hash_cmp,
-						"EVPN L3MH synced by route");
 	install_element(BGP_EVPN_NODE, &l3mh_enable_cmd);
-	install_element(BGP_EVPN_NODE, &l3mh_arp_nd_sync_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_retention_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_rt_cmd);
-	install_element(VIEW_NODE, &show_l3mh_neigh_cmd);
 	install_element(ENABLE_NODE, &debug_l3mh_cmd);
 	install_element(CONFIG_NODE, &debug_l3mh_cmd);
 	hook_register(bgp_route_update, l3mh_route_update_hook);
@@ -1276,7 +907,8 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(bgp_routerid_update, l3mh_routerid_update);
 	hook_register(bgp_hook_config_write_debug, l3mh_debug_config_write);
 	hook_register(zclient_extension_msg, l3mh_zclient_msg);
-	l3mh_gm_init();
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		L3MH_CALL(t, init);
 	if (zclient) {
 		l3mh_zebra_connected_orig = zclient->zebra_connected;
 		zclient->zebra_connected = l3mh_zebra_connected;
@@ -1291,5 +923,5 @@ static int l3mh_module_init(void)
 }
 
 FRR_MODULE_SETUP(.name = "bgpd_evpn_l3mh", .version = FRR_VERSION,
-		 .description = "EVPN multi-homing for L3 services (ARP/ND sync)",
+		 .description = "EVPN multi-homing for L3 services (ARP/ND, IGMP/MLD sync)",
 		 .init = l3mh_module_init);

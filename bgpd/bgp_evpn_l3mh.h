@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * EVPN L3 multi-homing, bgpd side: what the ARP/ND sync
- * (bgp_evpn_l3mh.c, draft-brissette-bess-evpn-l3-mh sections 3.3-3.6)
- * shares with the IGMP/MLD sync (bgp_evpn_l3mh_gm.c, section 3.7) in the
- * evpn_l3mh module.
+ * EVPN L3 multi-homing, bgpd side (draft-ietf-bess-evpn-l3mh-proto-00):
+ * the core of the evpn_l3mh module and the interface of its sync types.
+ *
+ * The core (bgp_evpn_l3mh.c) holds the ES and VRF state and config
+ * (sections 3.2-3.5), builds and withdraws this PE's sync routes, makes
+ * the import decision of section 3.6.2 for every received sync route,
+ * talks to zebra and registers the module. Each sync type sits above it
+ * in its own file and calls down into it:
+ *
+ *   bgp_evpn_l3mh_arp_nd.c  ARP/ND with RT-2         (section 3.6)
+ *   bgp_evpn_l3mh_gm.c      IGMP/MLD with RT-7/RT-8  (section 3.7)
+ *
+ * The core reaches a type only through its struct l3mh_sync_ops, in the
+ * core's one table of types (BIRD's bgp_attr_table is the model).
  */
 #ifndef _FRR_BGP_EVPN_L3MH_H
 #define _FRR_BGP_EVPN_L3MH_H
@@ -15,6 +25,7 @@ struct bgp;
 struct bgp_dest;
 struct bgp_path_info;
 struct ecommunity;
+struct prefix_evpn;
 struct stream;
 struct vty;
 
@@ -25,31 +36,86 @@ extern bool l3mh_debug;
 			zlog_debug("evpn-l3mh: " fmt, ##__VA_ARGS__);                              \
 	} while (0)
 
+/* the sync types, in the order of the core's table */
+enum l3mh_sync_type {
+	L3MH_SYNC_ARP_ND, /* section 3.6 */
+	L3MH_SYNC_GM,	  /* section 3.7 */
+	L3MH_SYNC_MAX,
+};
+
 /* L3 multi-homing sync config of one BGP instance (a VRF, or the default
- * one for the global routing table)
+ * one for the global routing table). It exists while arp-nd-sync is
+ * configured: its route targets and RD are those of every sync type.
  */
 struct l3mh_vrf {
 	struct bgp *bgp;
 	enum l3mh_rt_mode mode;
 	struct ecommunity *rts; /* configured RTs; else the VRF's */
 	struct prefix_rd prd;	/* RD of its sync routes */
-	bool gm_sync;		/* IGMP/MLD sync too (draft 3.7) */
+	uint32_t syncs;		/* bit (1 << enum l3mh_sync_type) per type on */
 };
+
+/*
+ * A sync type's operations, called by the core only. Every member may be
+ * NULL.
+ */
+struct l3mh_sync_ops {
+	const char *name;
+	void (*init)(void);
+	/* is p one of the routes this type syncs with? */
+	bool (*route_owned)(const struct prefix_evpn *p);
+	/* the ESI a received route is judged by (section 3.6.2) */
+	const esi_t *(*route_esi)(const struct prefix_evpn *p, const struct attr *attr);
+	/*
+	 * The best path of one of its routes (p, prd) changed. lv: the VRF
+	 * that imports it, pi its best path from an ES peer; lv NULL: none
+	 * does (any more), so what the route synced goes.
+	 */
+	void (*route_update)(const struct prefix_evpn *p, const struct prefix_rd *prd,
+			     struct bgp_path_info *pi, struct l3mh_vrf *lv);
+	/* is a message of this type from zebra for this sync type? */
+	bool (*zapi_owned)(uint16_t type);
+	void (*zapi_msg)(uint16_t type, struct stream *s, vrf_id_t vrf_id);
+	/* advertise a VRF's local entries again, or withdraw them */
+	void (*vrf_refresh)(struct l3mh_vrf *lv, bool withdraw);
+	/* an RT-4 came, changed or went */
+	void (*es_routes_changed)(void);
+	/* the set of local ESs changed (after the VRFs were refreshed) */
+	void (*local_es_changed)(void);
+	/* bgpd's zebra session (re)connected; ENABLE is sent */
+	void (*zebra_connected)(void);
+	/* its lines of the VRF's address-family l2vpn evpn */
+	void (*config_write)(struct l3mh_vrf *lv, struct vty *vty);
+};
+
+/* the types' operations, for the core's table */
+extern const struct l3mh_sync_ops l3mh_arp_nd_ops;
+extern const struct l3mh_sync_ops l3mh_gm_ops;
+
+/* --- the core, for the sync types --------------------------------------- */
 
 /* l3-multihoming is configured in the EVPN instance */
 extern bool l3mh_enabled(void);
 extern struct in_addr l3mh_originator_ip(void);
+extern uint16_t l3mh_retention_time(void);
 extern struct l3mh_vrf *l3mh_vrf_find(const struct bgp *bgp);
 extern struct l3mh_vrf *l3mh_vrf_find_id(vrf_id_t vrf_id);
 extern void l3mh_vrf_foreach(void (*fn)(struct l3mh_vrf *lv, void *arg), void *arg);
+static inline bool l3mh_vrf_syncs(const struct l3mh_vrf *lv, enum l3mh_sync_type t)
+{
+	return lv && (lv->syncs & (1u << t));
+}
+
+/* create a VRF's sync config, or change its RT mode (arp-nd-sync) */
+extern struct l3mh_vrf *l3mh_vrf_configure(struct bgp *bgp, enum l3mh_rt_mode mode);
+/* remove it: every type's sync routes of the VRF are withdrawn */
+extern void l3mh_vrf_unconfigure(struct bgp *bgp);
+/* turn a sync type on or off in a VRF */
+extern void l3mh_vrf_set_sync(struct l3mh_vrf *lv, enum l3mh_sync_type t, bool on);
+
 /* judge every received sync route again (config changed) */
 extern void l3mh_reimport_all(void);
 extern bool l3mh_es_is_local(const esi_t *esi, void *arg);
-extern const struct l3mh_import_ctx l3mh_import_ctx;
-
-extern struct ecommunity *l3mh_route_ecom(struct l3mh_vrf *lv, const esi_t *esi,
-					  struct ecommunity **ecom6);
-extern void l3mh_route_ecoms_get(const struct attr *attr, struct l3mh_route_ecoms *rc);
 
 /* this PE's own sync routes */
 extern bool l3mh_self_route_attr(struct l3mh_vrf *lv, const esi_t *esi, struct attr *attr);
@@ -57,21 +123,10 @@ extern void l3mh_self_route_update(const struct prefix_evpn *p, const struct pre
 				   struct attr *attr);
 extern void l3mh_self_route_withdraw(const struct prefix_evpn *p, const struct prefix_rd *prd);
 
-/* --- IGMP/MLD sync (bgp_evpn_l3mh_gm.c) -------------------------------- */
-extern void l3mh_gm_init(void);
-/* RT-7/RT-8 best path changed */
-extern void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest,
-				 struct bgp_path_info *new_route);
-/* treat-as-withdraw verdict of a received RT-7/RT-8 (0: keep) */
-extern int l3mh_gm_update_taw(struct peer *peer, const struct prefix_evpn *p,
-			      const struct prefix_rd *prd, struct attr *attr);
-/* a GM_* message from zebra */
-extern void l3mh_gm_zclient_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id);
-/* the ES routes, the VRF config or the zebra session changed */
-extern void l3mh_gm_es_changed(void);
-/* withdraw a VRF's RT-7/RT-8, or advertise them again (config changed) */
-extern void l3mh_gm_vrf_refresh(struct l3mh_vrf *lv, bool withdraw);
-extern void l3mh_gm_zebra_connected(void);
-extern void l3mh_gm_config_write(struct l3mh_vrf *lv, struct vty *vty);
+/* a message to zebra's evpn_l3mh module: NULL if there is no session */
+extern struct stream *l3mh_zebra_msg_start(uint16_t type, vrf_id_t vrf_id);
+extern void l3mh_zebra_msg_send(void);
+/* zebra has been sent ENABLE on this session */
+extern bool l3mh_zebra_knows(void);
 
 #endif /* _FRR_BGP_EVPN_L3MH_H */

@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * EVPN L3 multi-homing, bgpd side: IGMP/MLD join synchronization between
- * the PEs of an Ethernet Segment with the routes of RFC 9251.
+ * the PEs of an Ethernet Segment with the routes of RFC 9251, a sync type
+ * of the evpn_l3mh module (bgp_evpn_l3mh.h).
  *
- * draft-brissette-bess-evpn-l3-mh section 3.7 (the problem: section 1.2):
+ * draft-ietf-bess-evpn-l3mh-proto-00 section 3.7 (the problem: 1.2):
  *   - a membership that pimd/pim6d learned on an ES (sub-)interface
  *     (through zebra, which names the ES and Ethernet Tag) is advertised
  *     as a Multicast Membership Report Synch route (RT-7, RFC 9251
  *     section 9.2): ESI, Ethernet Tag = VLAN (section 3.5), (S,G), the
  *     originator, the IGMP/MLD version and filter mode flags, and the
- *     route targets of the VRF's mode (section 3.3: ES-Import RT + one
+ *     route targets of the VRF's mode (section 3.2: ES-Import RT + one
  *     EVI-RT, or the IP-VRF's RTs);
  *   - a leave is advertised as a Multicast Leave Synch route (RT-8,
  *     section 9.3) with the maximum response time, until the membership
  *     goes and both routes are withdrawn;
- *   - an RT-7 of an ES peer that passes the import rules of section 3.6.2
- *     goes to pimd/pim6d, which joins it on the mapped interface; a bad
- *     one is treated as withdrawn;
+ *   - an RT-7 of an ES peer that passes the import rules of section 3.7.2
+ *     (the core decides; a bad one is treated as withdrawn) goes to
+ *     pimd/pim6d, which joins it on the mapped interface;
  *   - the PEs of each local ES (their RT-4s) go to zebra, which elects the
  *     designated forwarder of each <ES, Ethernet Tag> (RFC 7432 section
  *     8.5) for pimd/pim6d.
@@ -27,7 +28,6 @@
 #include "jhash.h"
 #include "json.h"
 #include "vty.h"
-#include "zclient.h"
 
 #include "lib/evpn_df.h"
 #include "lib/evpn_l3mh_zapi.h"
@@ -172,7 +172,8 @@ static void l3mh_gm_local_eval(struct l3mh_gm *g, bool withdraw)
 
 	if (!lv)
 		return;
-	if (withdraw || !l3mh_enabled() || !lv->gm_sync || !l3mh_es_is_local(&g->esi, NULL))
+	if (withdraw || !l3mh_enabled() || !l3mh_vrf_syncs(lv, L3MH_SYNC_GM) ||
+	    !l3mh_es_is_local(&g->esi, NULL))
 		l3mh_gm_withdraw(lv, g);
 	else
 		l3mh_gm_advertise(lv, g);
@@ -250,7 +251,7 @@ static void l3mh_gm_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
 		l3mh_gm_local_eval(g, ctx->withdraw);
 }
 
-void l3mh_gm_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
+static void l3mh_gm_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
 {
 	struct l3mh_gm_vrf_ctx ctx = { .lv = lv, .withdraw = withdraw };
 
@@ -267,15 +268,14 @@ static void l3mh_gm_send(uint16_t type, const struct l3mh_gm *g)
 	struct l3mh_zapi_gm z = {
 		.esi = g->esi, .etag = g->etag, .src = g->src, .grp = g->grp, .flags = g->flags
 	};
-	struct stream *s;
+	struct stream *s = l3mh_zebra_msg_start(type, g->vrf_id);
 
-	if (!zclient || zclient->sock < 0)
+	if (!s)
 		return;
 	L3MH_DEBUG("send %s %pIA,%pIA etag %u vrf %u", l3mh_zapi_type2str(type), &g->src, &g->grp,
 		   g->etag, g->vrf_id);
-	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, type, g->vrf_id);
 	l3mh_zapi_gm_encode(s, &z);
-	zclient_extension_msg_send(zclient);
+	l3mh_zebra_msg_send();
 }
 
 /* the local entry of this PE for the membership of a synced key */
@@ -336,47 +336,25 @@ static bool l3mh_gm_key_from_route(const struct prefix_evpn *p, const struct pre
 	return true;
 }
 
-int l3mh_gm_update_taw(struct peer *peer, const struct prefix_evpn *p, const struct prefix_rd *prd,
-		       struct attr *attr)
+static bool l3mh_gm_route_owned(const struct prefix_evpn *p)
 {
-	struct l3mh_route_ecoms rc;
-	enum l3mh_verdict v;
-	char esi_buf[ESI_STR_LEN];
-	void *vrf;
-
-	l3mh_route_ecoms_get(attr, &rc);
-	v = l3mh_import_decide(&p->prefix.mcast_key.esi, &rc, &l3mh_import_ctx, &vrf);
-	if (v == L3MH_NOT_SYNC || v == L3MH_IMPORT)
-		return 0;
-	zlog_warn("evpn-l3mh: treat-as-withdraw RT-%u %pFX rd %pRDP esi %s from %s: %s",
-		  p->prefix.route_type, p, prd,
-		  esi_to_str(&p->prefix.mcast_key.esi, esi_buf, sizeof(esi_buf)), peer->host,
-		  l3mh_verdict2str(v));
-	return 1;
+	return p->prefix.route_type == BGP_EVPN_JOIN_SYNC_ROUTE ||
+	       p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE;
 }
 
-void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_path_info *new_route)
+static const esi_t *l3mh_gm_route_esi(const struct prefix_evpn *p, const struct attr *attr)
 {
-	const struct prefix_evpn *p = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
-	struct l3mh_vrf *lv = NULL;
+	return &p->prefix.mcast_key.esi;
+}
+
+static void l3mh_gm_route_update(const struct prefix_evpn *p, const struct prefix_rd *prd,
+				 struct bgp_path_info *new_route, struct l3mh_vrf *lv)
+{
 	struct l3mh_gm key, *g;
-	bool import = false;
+	bool import = lv != NULL;
 
-	if (!dest->pdest ||
-	    !l3mh_gm_key_from_route(p, (const struct prefix_rd *)bgp_dest_get_prefix(dest->pdest),
-				    &key))
+	if (!l3mh_gm_key_from_route(p, prd, &key))
 		return;
-	if (l3mh_enabled() && new_route && new_route->peer != bgp->peer_self &&
-	    CHECK_FLAG(new_route->flags, BGP_PATH_VALID)) {
-		struct l3mh_route_ecoms rc;
-		void *vrf = NULL;
-
-		l3mh_route_ecoms_get(new_route->attr, &rc);
-		if (l3mh_import_decide(&key.esi, &rc, &l3mh_import_ctx, &vrf) == L3MH_IMPORT) {
-			lv = vrf;
-			import = lv->gm_sync;
-		}
-	}
 	g = hash_lookup(gm.gms, &key);
 
 	if (p->prefix.route_type == BGP_EVPN_LEAVE_SYNC_ROUTE) {
@@ -423,20 +401,19 @@ void l3mh_gm_route_update(struct bgp *bgp, struct bgp_dest *dest, struct bgp_pat
  */
 static void l3mh_gm_any_vrf(struct l3mh_vrf *lv, void *arg)
 {
-	if (lv->gm_sync)
+	if (l3mh_vrf_syncs(lv, L3MH_SYNC_GM))
 		*(bool *)arg = true;
 }
 
 static void l3mh_gm_send_es_df(const struct l3mh_zapi_es_df *df)
 {
-	struct stream *s;
+	struct stream *s = l3mh_zebra_msg_start(L3MH_ZAPI_GM_ES_DF, VRF_DEFAULT);
 
-	if (!zclient || zclient->sock < 0)
+	if (!s)
 		return;
 	L3MH_DEBUG("send GM_ES_DF %u of %u PEs", df->ordinal, df->n_pes);
-	s = zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID, L3MH_ZAPI_GM_ES_DF, VRF_DEFAULT);
 	l3mh_zapi_es_df_encode(s, df);
-	zclient_extension_msg_send(zclient);
+	l3mh_zebra_msg_send();
 }
 
 static void l3mh_gm_esi_free(void *arg)
@@ -504,7 +481,7 @@ static void l3mh_gm_df_update(struct event *e)
 	gm.df_esis = now;
 }
 
-void l3mh_gm_es_changed(void)
+static void l3mh_gm_es_changed(void)
 {
 	event_add_timer_msec(bm->master, l3mh_gm_df_update, NULL, 100, &gm.t_df);
 }
@@ -515,12 +492,12 @@ void l3mh_gm_es_changed(void)
  */
 static void l3mh_gm_send_replay(void)
 {
-	if (!zclient || zclient->sock < 0)
+	struct stream *s = l3mh_zebra_msg_start(L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT);
+
+	if (!s)
 		return;
-	l3mh_zapi_gm_replay_encode(zclient_extension_msg_start(zclient, L3MH_ZAPI_EXT_ID,
-							       L3MH_ZAPI_GM_REPLAY, VRF_DEFAULT),
-				   0);
-	zclient_extension_msg_send(zclient);
+	l3mh_zapi_gm_replay_encode(s, 0);
+	l3mh_zebra_msg_send();
 }
 
 static void l3mh_gm_resend_walk(struct hash_bucket *hb, void *arg)
@@ -579,7 +556,13 @@ static void l3mh_gm_stale_mark(uint8_t family)
 	event_add_timer(bm->master, l3mh_gm_stale_sweep, NULL, L3MH_GM_STALE_TIME, &gm.t_stale);
 }
 
-void l3mh_gm_zclient_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id)
+static bool l3mh_gm_zapi_owned(uint16_t type)
+{
+	return type == L3MH_ZAPI_GM_LOCAL_ADD || type == L3MH_ZAPI_GM_LOCAL_DEL ||
+	       type == L3MH_ZAPI_GM_LEAVE || type == L3MH_ZAPI_GM_REPLAY;
+}
+
+static void l3mh_gm_zapi_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id)
 {
 	struct l3mh_zapi_gm z;
 	uint8_t family;
@@ -611,7 +594,7 @@ void l3mh_gm_zclient_msg(uint16_t type, struct stream *s, vrf_id_t vrf_id)
 	}
 }
 
-void l3mh_gm_zebra_connected(void)
+static void l3mh_gm_zebra_connected(void)
 {
 	list_delete_all_node(gm.df_esis);
 	l3mh_gm_es_changed();
@@ -639,21 +622,20 @@ DEFPY(l3mh_gm_sync, l3mh_gm_sync_cmd, "[no] l3-multihoming igmp-mld-sync",
 			"%% configure 'l3-multihoming arp-nd-sync' first: its route targets apply\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	if (lv->gm_sync == !no)
+	if (l3mh_vrf_syncs(lv, L3MH_SYNC_GM) == !no)
 		return CMD_SUCCESS;
-	lv->gm_sync = !no;
-	l3mh_gm_vrf_refresh(lv, no);
+	/* received RT-7s judged again */
+	l3mh_vrf_set_sync(lv, L3MH_SYNC_GM, !no);
 	l3mh_gm_es_changed();
-	/* pimd reports its memberships again; received RT-7s judged again */
+	/* pimd reports its memberships again */
 	if (!no)
 		l3mh_gm_send_replay();
-	l3mh_reimport_all();
 	return CMD_SUCCESS;
 }
 
-void l3mh_gm_config_write(struct l3mh_vrf *lv, struct vty *vty)
+static void l3mh_gm_config_write(struct l3mh_vrf *lv, struct vty *vty)
 {
-	if (lv->gm_sync)
+	if (l3mh_vrf_syncs(lv, L3MH_SYNC_GM))
 		vty_out(vty, "  l3-multihoming igmp-mld-sync\n");
 }
 
@@ -668,7 +650,7 @@ static const char *l3mh_gm_state(const struct l3mh_gm *g)
 
 	if (g->origin == L3MH_GM_SYNCED)
 		return g->leave ? "synced-leaving" : "synced";
-	if (!lv || !lv->gm_sync)
+	if (!l3mh_vrf_syncs(lv, L3MH_SYNC_GM))
 		return "not-synced";
 	if (!l3mh_es_is_local(&g->esi, NULL))
 		return "no-local-es";
@@ -742,7 +724,7 @@ DEFPY(show_l3mh_gm, show_l3mh_gm_cmd,
 	return CMD_SUCCESS;
 }
 
-void l3mh_gm_init(void)
+static void l3mh_gm_init(void)
 {
 	gm.gms = hash_create_size(256, l3mh_gm_hash_key, l3mh_gm_hash_cmp,
 				  "EVPN L3MH IGMP/MLD memberships");
@@ -751,3 +733,17 @@ void l3mh_gm_init(void)
 	install_element(BGP_EVPN_NODE, &l3mh_gm_sync_cmd);
 	install_element(VIEW_NODE, &show_l3mh_gm_cmd);
 }
+
+const struct l3mh_sync_ops l3mh_gm_ops = {
+	.name = "IGMP/MLD",
+	.init = l3mh_gm_init,
+	.route_owned = l3mh_gm_route_owned,
+	.route_esi = l3mh_gm_route_esi,
+	.route_update = l3mh_gm_route_update,
+	.zapi_owned = l3mh_gm_zapi_owned,
+	.zapi_msg = l3mh_gm_zapi_msg,
+	.vrf_refresh = l3mh_gm_vrf_refresh,
+	.es_routes_changed = l3mh_gm_es_changed,
+	.zebra_connected = l3mh_gm_zebra_connected,
+	.config_write = l3mh_gm_config_write,
+};
