@@ -18,6 +18,13 @@ routes whose framing is intact as withdrawn (or discard them when no key
 can be read) with one log line and no session reset; c1 filters them with
 "match evpn route-type". ExaBGP, which keeps EVPN types it does not know
 as raw octets, is a second, independent receiver of what rr reflects.
+
+inj also sends RT-5s (RFC 9136) with each overlay index, as the RT-5
+sync of draft-ietf-bess-evpn-l3mh-proto section 3.8 does: an ESI (with
+ES-Import RT and EVI-RT) or a gateway IP. rr has no soft-reconfiguration
+inbound: FRR 10.3 kept the overlay index only with it, and encoded a
+received ESI from the wrong field, so it reflected both with ESI 0 and
+gateway IP 0 (patches 0020, 0021).
 """
 
 import json
@@ -78,6 +85,25 @@ ROUTES = {
         src="2001:db8::5", grp="ff3e::8000:1", orig="192.0.2.2", flags=0x0A, max_resp=100, esi=ESI),
 }
 TYPE_NAME = {6: "smet", 7: "join-sync", 8: "leave-sync"}
+
+# RT-5 (RFC 9136 section 3.1): RD 192.0.2.1:100, ESI, Ethernet Tag, IP
+# prefix length, prefix, gateway IP, label 0
+ESI_HEX = "01001122334455010000"
+RT5 = {
+    "rt5-esi4": dict(
+        nlri="0522" "0001c00002010064" + ESI_HEX + "00000001" "18" "cb007100" "00000000" "000000",
+        ecs=[ES_IMPORT, EVI_RT0], prefix="[5]:[1]:[24]:[203.0.113.0]",
+        esi=ESI, gw=None, etag=1, plen=24, ip="203.0.113.0"),
+    "rt5-gw4": dict(
+        nlri="0522" "0001c00002010064" + "00" * 10 + "00000002" "18" "c6336400" "c0000207" "000000",
+        ecs=[RT], prefix="[5]:[2]:[24]:[198.51.100.0]",
+        esi=None, gw="192.0.2.7", etag=2, plen=24, ip="198.51.100.0"),
+    "rt5-gw6": dict(
+        nlri="053a" "0001c00002010064" + "00" * 10 + "00000001" "30"
+             "20010db8000500000000000000000000" "20010db8000000000000000000000007" "000000",
+        ecs=[RT], prefix="[5]:[1]:[48]:[2001:db8:5::]",
+        esi=None, gw="2001:db8::7", etag=1, plen=48, ip="2001:db8:5::"),
+}
 
 # malformed, framing intact (WIRE.md section 7)
 RT7_GROUP_LEN_64 = "07260001c0000201006401001122334455010000000000000040000000000000000020c000020102"
@@ -182,6 +208,8 @@ def test_sessions_established(topo):
     assert err is None, err
     for name, r in ROUTES.items():
         topo.announce([r["nlri"]], r["ecs"], r["v6ecs"])
+    for name, r in RT5.items():
+        topo.announce([r["nlri"]], r["ecs"])
 
 
 def _check_paths(router, want_prefixes, rtype):
@@ -277,27 +305,32 @@ def _pcap(topo, router):
     return os.path.join(topo.lab.workdir, router, "%s-bgp.pcap" % router)
 
 
+def _reflection_error(topo, routes):
+    """None if rr sent each of routes on to c1 with the NLRI octets and
+    extended communities it received (rr's capture and c1's), else why."""
+    sent = _announced(_pcap(topo, "rr"), INJ)
+    for side, pcap in (("rr", _pcap(topo, "rr")), ("c1", _pcap(topo, "c1"))):
+        refl = _announced(pcap, RR_C1)
+        for name, r in routes.items():
+            if r["nlri"] not in sent:
+                return "%s: injected %s not in rr's capture" % (name, r["nlri"])
+            if r["nlri"] not in refl:
+                return "%s: %s not reflected intact (%s capture has %s)" % (
+                    name, r["nlri"], side, [n for n in refl if n[:2] == r["nlri"][:2]])
+            if refl[r["nlri"]][1:3] != sent[r["nlri"]][1:3]:
+                return "%s: attributes changed: in %s out %s" % (
+                    name, sent[r["nlri"]][1:3], refl[r["nlri"]][1:3])
+            if refl[r["nlri"]][1] != sorted(r["ecs"]):
+                return "%s: ECs %s, want %s" % (name, refl[r["nlri"]][1], r["ecs"])
+            if (refl[r["nlri"]][2] or None) != ("".join(r.get("v6ecs", ())) or None):
+                return "%s: IPv6 ECs %s" % (name, refl[r["nlri"]][2])
+    return None
+
+
 def test_reflected_intact(topo):
     "The NLRI octets and the EVPN extended communities leave rr as they came in."
-    def check():
-        sent = _announced(_pcap(topo, "rr"), INJ)
-        for side, pcap in (("rr", _pcap(topo, "rr")), ("c1", _pcap(topo, "c1"))):
-            refl = _announced(pcap, RR_C1)
-            for name, r in ROUTES.items():
-                if r["nlri"] not in sent:
-                    return "%s: injected %s not in rr's capture" % (name, name)
-                if r["nlri"] not in refl:
-                    return "%s: %s not reflected (%s capture)" % (name, r["nlri"], side)
-                if refl[r["nlri"]][1:3] != sent[r["nlri"]][1:3]:
-                    return "%s: attributes changed: in %s out %s" % (
-                        name, sent[r["nlri"]][1:3], refl[r["nlri"]][1:3])
-                if refl[r["nlri"]][1] != sorted(r["ecs"]):
-                    return "%s: ECs %s, want %s" % (name, refl[r["nlri"]][1], r["ecs"])
-                if (refl[r["nlri"]][2] or None) != ("".join(r["v6ecs"]) or None):
-                    return "%s: IPv6 ECs %s" % (name, refl[r["nlri"]][2])
-        return None
-
-    err = wait_for(check, timeout=30, interval=2, desc="reflection")
+    err = wait_for(lambda: _reflection_error(topo, ROUTES), timeout=30, interval=2,
+                   desc="reflection")
     assert err is None, err
 
 
@@ -348,6 +381,49 @@ def test_tshark_decodes_reflected(topo, name):
     assert sorted(decoded) == sorted(want)
 
 
+def _rt5_paths(router):
+    """RT-5 prefix -> its paths in show bgp l2vpn evpn route detail json"""
+    return evpn_paths(router, "prefix")
+
+
+@pytest.mark.parametrize("name", list(RT5))
+def test_rt5_overlay_index_kept(topo, name):
+    """rr and c1, neither with soft-reconfiguration inbound, store the
+    RT-5 with its gateway IP (show ... json); the ESI of rt5-esi4 is
+    checked on the wire below (FRR's JSON shows only attr->esi)."""
+    r = RT5[name]
+    for rtr in ("rr", "c1"):
+        err = wait_for(lambda: None if r["prefix"] in _rt5_paths(topo[rtr])
+                       else "%s: %s missing" % (rtr, r["prefix"]), timeout=30)
+        assert err is None, err
+        path = _rt5_paths(topo[rtr])[r["prefix"]][0]
+        assert path.get("gatewayIP") == r["gw"], (rtr, path)
+
+
+def test_rt5_reflected_intact(topo):
+    """rr sends each RT-5 on with the NLRI octets it received (ESI and
+    gateway IP included), in rr's capture and in c1's."""
+    err = wait_for(lambda: _reflection_error(topo, RT5), timeout=30, interval=2,
+                   desc="RT-5 reflection")
+    assert err is None, err
+
+
+@pytest.mark.parametrize("name", list(RT5))
+def test_rt5_tshark_decodes_reflected(topo, name):
+    "tshark decodes each reflected RT-5 with its ESI, Ethernet Tag, prefix and gateway IP."
+    r = RT5[name]
+    fields = _announced(_pcap(topo, "c1"), RR_C1)[r["nlri"]][0]
+    v6 = ":" in r["ip"]
+    assert fields["bgp.evpn.nlri.rt"] == "5"
+    assert fields["bgp.evpn.nlri.esi"] == (r["esi"] or "00:00:00:00:00:00:00:00:00:00")
+    assert fields["bgp.evpn.nlri.etag"] == str(r["etag"])
+    assert fields["bgp.evpn.nlri.prefix_len"] == str(r["plen"])
+    assert fields["bgp.evpn.nlri.ipv6.addr" if v6 else "bgp.evpn.nlri.ip.addr"] == r["ip"]
+    gw = fields["bgp.evpn.nlri.ipv6.gtw_addr" if v6 else "bgp.evpn.nlri.ipv4.gtw_addr"]
+    assert gw == (r["gw"] or ("::" if v6 else "0.0.0.0"))
+    assert fields["bgp.update.path_attribute.mpls_label"]["bgp.update.path_attribute.mpls_label_value"] == "0"
+
+
 def _exabgp_announced(topo):
     """raw NLRI hex -> sorted EC values ExaBGP got (it does not parse types 6-8)."""
     out = {}
@@ -382,6 +458,31 @@ def test_exabgp_receives_intact(topo):
 
     err = wait_for(check, timeout=30, interval=1, desc="ExaBGP")
     assert err is None, err
+
+
+def test_exabgp_receives_rt5_intact(topo):
+    "ExaBGP, behind rr, parses each RT-5 with its ESI and gateway IP."
+    def check():
+        got = _exabgp_announced(topo)
+        for name, r in RT5.items():
+            if r["nlri"] not in got:
+                return "%s not received by ExaBGP" % name
+            code, parsed, ecs = got[r["nlri"]]
+            if code != 5 or ecs != sorted(r["ecs"]):
+                return "%s: code %s ECs %s" % (name, code, ecs)
+        return None
+
+    err = wait_for(check, timeout=30, interval=1, desc="ExaBGP RT-5")
+    assert err is None, err
+    with open(topo.x1_json) as f:
+        parsed = [n for line in f if '"code": 5' in line
+                  for nlris in json.loads(line)["neighbor"]["message"]["update"]
+                  .get("announce", {}).get("l2vpn evpn", {}).values() for n in nlris]
+    for name, r in RT5.items():
+        n = [n for n in parsed if n["raw"].lower() == r["nlri"]][-1]
+        assert n["esi"] == (r["esi"] or "-"), n
+        assert n["gateway"] == (r["gw"] or "0.0.0.0"), n
+        assert (n["ip"], n["iplen"], n["ethernet-tag"]) == (r["ip"], r["plen"], r["etag"]), n
 
 
 def _rr_log(topo):
