@@ -327,10 +327,13 @@ def _reflection_error(topo, routes):
     return None
 
 
-def test_reflected_intact(topo):
-    "The NLRI octets and the EVPN extended communities leave rr as they came in."
-    err = wait_for(lambda: _reflection_error(topo, ROUTES), timeout=30, interval=2,
-                   desc="reflection")
+@pytest.mark.parametrize("kind", ["mcast", "rt5"])
+def test_reflected_intact(topo, kind):
+    """The NLRI octets (an RT-5's ESI and gateway IP included) and the EVPN
+    extended communities leave rr as they came in, in rr's capture and in c1's."""
+    routes = ROUTES if kind == "mcast" else RT5
+    err = wait_for(lambda: _reflection_error(topo, routes), timeout=30, interval=2,
+                   desc="%s reflection" % kind)
     assert err is None, err
 
 
@@ -398,14 +401,6 @@ def test_rt5_overlay_index_kept(topo, name):
         assert err is None, err
         path = _rt5_paths(topo[rtr])[r["prefix"]][0]
         assert path.get("gatewayIP") == r["gw"], (rtr, path)
-
-
-def test_rt5_reflected_intact(topo):
-    """rr sends each RT-5 on with the NLRI octets it received (ESI and
-    gateway IP included), in rr's capture and in c1's."""
-    err = wait_for(lambda: _reflection_error(topo, RT5), timeout=30, interval=2,
-                   desc="RT-5 reflection")
-    assert err is None, err
 
 
 @pytest.mark.parametrize("name", list(RT5))
