@@ -398,9 +398,21 @@ static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len, enum l3mh_rt_mode mo
 	return NULL;
 }
 
+/* the ES-Import RT of a local ES: its ESI's octets 1-6 (as FRR derives it) */
+static bool l3mh_es_import_is_local(const uint8_t *mac, void *arg)
+{
+	struct bgp_evpn_es *es;
+
+	RB_FOREACH (es, bgp_es_rb_head, &bgp_mh_info->es_rb_tree)
+		if (bgp_evpn_is_es_local(es) && !memcmp(&es->esi.val[1], mac, ETH_ALEN))
+			return true;
+	return false;
+}
+
 static const struct l3mh_import_ctx l3mh_import_ctx = {
 	.es_is_local = l3mh_es_is_local,
 	.vrf_for_rt = l3mh_vrf_for_rt,
+	.es_import_is_local = l3mh_es_import_is_local,
 };
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * EVPN L3 multi-homing: import decision for a received sync RT-2
- * (draft-brissette-bess-evpn-l3-mh sections 3.3 and 3.6.2).
+ * EVPN L3 multi-homing: import decision for a received sync route
+ * (draft-ietf-bess-evpn-l3mh-proto-00 sections 3.2, 3.6.2, 3.8).
  */
 #include <zebra.h>
 
@@ -71,10 +71,13 @@ enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
 
 	if (es_import || n_evi_rt) {
 		/* mode a: ES-Import RT + exactly one EVI-RT */
-		if (l3mh_esi_reserved(esi))
+		if (esi && l3mh_esi_reserved(esi))
 			return L3MH_TAW_ESI_RESERVED;
-		if (!es_import || !ctx->es_is_local(esi, ctx->arg) ||
-		    !l3mh_es_import_matches(esi, es_import))
+		if (!es_import)
+			return L3MH_TAW_ES_NOT_LOCAL;
+		if (esi ? !ctx->es_is_local(esi, ctx->arg) ||
+				  !l3mh_es_import_matches(esi, es_import)
+			: !ctx->es_import_is_local(&es_import[2], ctx->arg))
 			return L3MH_TAW_ES_NOT_LOCAL;
 		if (n_evi_rt != 1)
 			return L3MH_TAW_EVI_RT;
@@ -99,9 +102,9 @@ enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
 
 		if (!v)
 			continue;
-		if (l3mh_esi_reserved(esi))
+		if (esi && l3mh_esi_reserved(esi))
 			return L3MH_TAW_ESI_RESERVED;
-		if (!ctx->es_is_local(esi, ctx->arg))
+		if (esi && !ctx->es_is_local(esi, ctx->arg))
 			return L3MH_TAW_ES_NOT_LOCAL;
 		*vrf = v;
 		return L3MH_IMPORT;

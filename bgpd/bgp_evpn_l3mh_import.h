@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * EVPN L3 multi-homing: the import decision for a received sync RT-2
- * (draft-brissette-bess-evpn-l3-mh sections 3.3 and 3.6.2, RFC 9251
- * section 9.5, RFC 7606 treat-as-withdraw).
+ * EVPN L3 multi-homing: the import decision for a received sync route
+ * (draft-ietf-bess-evpn-l3mh-proto-00 sections 3.2, 3.6.2, 3.7.2, 3.8;
+ * RFC 9251 section 9.5, RFC 7606 treat-as-withdraw).
  *
  * Kept free of bgpd state so it can be unit-tested: the caller tells
  * which ESs are local and which VRF imports an RT.
@@ -16,8 +16,8 @@
 #include "prefix.h"
 
 enum l3mh_rt_mode {
-	L3MH_RT_ES_IMPORT, /* ES-Import RT + EVI-RT (draft 3.3 a) */
-	L3MH_RT_IP_VRF,	   /* the IP-VRF's RTs (draft 3.3 b) */
+	L3MH_RT_ES_IMPORT, /* ES-Import RT + EVI-RT (draft 3.2 a) */
+	L3MH_RT_IP_VRF,	   /* the IP-VRF's RTs (draft 3.2 b) */
 };
 
 enum l3mh_verdict {
@@ -36,6 +36,8 @@ struct l3mh_import_ctx {
 	 */
 	void *(*vrf_for_rt)(const uint8_t *rt, size_t len,
 			    enum l3mh_rt_mode mode, void *arg);
+	/* is mac (an ES-Import RT's value) the ES-Import RT of a local ES? */
+	bool (*es_import_is_local)(const uint8_t *mac, void *arg);
 	void *arg;
 };
 
@@ -57,6 +59,10 @@ extern bool l3mh_esi_reserved(const esi_t *esi);
  * EVI-RT may be of type 0-2 (8 octets) or 3 (IPv6 address specific); the
  * IP-VRF RTs of either size. On L3MH_IMPORT, *vrf is the VRF to sync the
  * entry into.
+ *
+ * esi NULL: the route carries no ESI (an RT-5 of the gateway-IP approach,
+ * draft section 3.8.2): the ES-Import RT alone names the ES, and with the
+ * IP-VRF's RTs no ES is named (the caller resolves the gateway on one).
  */
 extern enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
 					    const struct l3mh_route_ecoms *rc,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit test: the import decision for received EVPN L3 multi-homing sync
- * RT-2s (draft-brissette-bess-evpn-l3-mh 3.3, 3.6.2; RFC 9251 9.5), with
- * the treat-as-withdraw cases.
+ * routes (draft-ietf-bess-evpn-l3mh-proto-00 3.2, 3.6.2, 3.8; RFC 9251
+ * 9.5), with the treat-as-withdraw cases.
  *
  * This PE has ES 03:02:00:00:00:00:e1:00:00:01 (ES-Import RT
  * 02:00:00:00:00:e1); VRF "es" imports RT 65000:1 in ES-Import mode,
@@ -56,7 +56,16 @@ static void *vrf_for_rt(const uint8_t *rt, size_t len, enum l3mh_rt_mode mode,
 	return NULL;
 }
 
-static const struct l3mh_import_ctx ctx = { es_is_local, vrf_for_rt, NULL };
+static bool es_import_is_local(const uint8_t *mac, void *arg)
+{
+	return !memcmp(mac, &local_esi.val[1], 6);
+}
+
+static const struct l3mh_import_ctx ctx = {
+	.es_is_local = es_is_local,
+	.vrf_for_rt = vrf_for_rt,
+	.es_import_is_local = es_import_is_local,
+};
 
 #define ES_IMPORT_E1 "060202000000" "00e1"
 #define ES_IMPORT_99 "060202000000" "0099"
@@ -158,5 +167,17 @@ int main(void)
 	       L3MH_IMPORT, "vrf6");
 	check6("IPv6 IP-VRF RT with ESI 0: treat-as-withdraw", &zero, "",
 	       RT6_2, L3MH_TAW_ESI_RESERVED, NULL);
+	/* no ESI: an RT-5 of the gateway-IP approach (draft 3.8.2) */
+	check("no ESI, ES-Import + EVI-RT of a local ES and VRF: import", NULL,
+	      ES_IMPORT_E1 EVI_RT_1, L3MH_IMPORT, "es");
+	check("no ESI, foreign ES-Import RT: treat-as-withdraw", NULL,
+	      ES_IMPORT_99 EVI_RT_1, L3MH_TAW_ES_NOT_LOCAL, NULL);
+	check("no ESI, EVI-RT without ES-Import: treat-as-withdraw", NULL,
+	      EVI_RT_1, L3MH_TAW_ES_NOT_LOCAL, NULL);
+	check("no ESI, EVI-RT of no local VRF: treat-as-withdraw", NULL,
+	      ES_IMPORT_E1 EVI_RT_9, L3MH_TAW_EVI_RT, NULL);
+	check("no ESI, IP-VRF RT: import", NULL, RT_2, L3MH_IMPORT, "vrf");
+	check("no ESI, RT of no VRF: not a sync route", NULL, RT_1,
+	      L3MH_NOT_SYNC, NULL);
 	return failures ? 1 : 0;
 }

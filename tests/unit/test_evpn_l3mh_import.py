@@ -27,6 +27,12 @@ for name in (
     "EVI-RT type 3 of a non-local ES: treat-as-withdraw",
     "IPv6 IP-VRF RT of a local ES: import",
     "IPv6 IP-VRF RT with ESI 0: treat-as-withdraw",
+    "no ESI, ES-Import + EVI-RT of a local ES and VRF: import",
+    "no ESI, foreign ES-Import RT: treat-as-withdraw",
+    "no ESI, EVI-RT without ES-Import: treat-as-withdraw",
+    "no ESI, EVI-RT of no local VRF: treat-as-withdraw",
+    "no ESI, IP-VRF RT: import",
+    "no ESI, RT of no VRF: not a sync route",
 ):
     TestEvpnL3mhImport.okfail(name)
 
