@@ -8,7 +8,7 @@
  *          IP-VRF's RTs (configured per VRF, and for the GRT)
  *   3.3    no EVI: the RD of the sync routes is generated locally
  *   3.4    L3 ES: RT-4 and ES peer discovery without any L2-VNI
- *   3.6.2  (and 3.7.2, 3.8) the import decision for every received sync
+ *   3.6.2  (and 3.7.2, 3.8.1, 3.8.2) the import decision for every received sync
  *          route: by RTs, into a local VRF; treat-as-withdraw (RFC 7606)
  *          of one that fails it
  *   4      the retention time of synced entries (zebra keeps them)
@@ -54,6 +54,7 @@ bool l3mh_debug;
 static const struct l3mh_sync_ops *const l3mh_types[L3MH_SYNC_MAX] = {
 	[L3MH_SYNC_ARP_ND] = &l3mh_arp_nd_ops,
 	[L3MH_SYNC_GM] = &l3mh_gm_ops,
+	[L3MH_SYNC_IGP] = &l3mh_igp_ops,
 };
 
 #define L3MH_CALL(t, op, ...)                                                                      \
@@ -161,6 +162,33 @@ static enum l3mh_sync_type l3mh_route_type(const struct prefix_evpn *p)
 		if (l3mh_types[t]->route_owned && l3mh_types[t]->route_owned(p))
 			return t;
 	return L3MH_SYNC_MAX;
+}
+
+/* ------------------------------------------------------------------------
+ * ARP/ND entries, for the types that resolve next hops with them
+ * ------------------------------------------------------------------------
+ */
+bool l3mh_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi, uint32_t *etag)
+{
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		if (l3mh_types[t]->neigh_by_ip)
+			return l3mh_types[t]->neigh_by_ip(vrf_id, ip, esi, etag);
+	return false;
+}
+
+bool l3mh_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, uint8_t ipa_type,
+		      struct ipaddr *ip)
+{
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		if (l3mh_types[t]->neigh_on_es)
+			return l3mh_types[t]->neigh_on_es(vrf_id, esi, etag, ipa_type, ip);
+	return false;
+}
+
+void l3mh_neigh_changed(vrf_id_t vrf_id)
+{
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		L3MH_CALL(t, neigh_changed, vrf_id);
 }
 
 /* ------------------------------------------------------------------------
@@ -272,15 +300,39 @@ static void l3mh_route_ecoms_get(const struct attr *attr, struct l3mh_route_ecom
 	}
 }
 
-static struct bgp_path_info *l3mh_self_path(struct bgp *bgp_evpn, struct bgp_dest *dest)
+struct bgp_path_info *l3mh_own_path(struct bgp *bgp, struct bgp_dest *dest, uint8_t sub_type)
 {
 	struct bgp_path_info *pi;
 
 	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
-		if (pi->peer == bgp_evpn->peer_self && pi->type == ZEBRA_ROUTE_BGP &&
-		    pi->sub_type == BGP_ROUTE_STATIC)
+		if (pi->peer == bgp->peer_self && pi->type == ZEBRA_ROUTE_BGP &&
+		    pi->sub_type == sub_type)
 			return pi;
 	return NULL;
+}
+
+struct bgp_path_info *l3mh_own_path_set(struct bgp *bgp, struct bgp_dest *dest, uint8_t sub_type,
+					struct attr *attr_new)
+{
+	struct bgp_path_info *pi = l3mh_own_path(bgp, dest, sub_type);
+
+	if (pi && attrhash_cmp(pi->attr, attr_new) && !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
+		bgp_attr_unintern(&attr_new);
+		return NULL;
+	}
+	if (pi) {
+		if (CHECK_FLAG(pi->flags, BGP_PATH_REMOVED))
+			bgp_path_info_restore(dest, pi);
+		bgp_path_info_set_flag(dest, pi, BGP_PATH_ATTR_CHANGED);
+		bgp_attr_unintern(&pi->attr);
+		pi->attr = attr_new;
+		pi->uptime = monotime(NULL);
+	} else {
+		pi = info_make(ZEBRA_ROUTE_BGP, sub_type, 0, bgp->peer_self, attr_new, dest);
+		SET_FLAG(pi->flags, BGP_PATH_VALID);
+		bgp_path_info_add(dest, pi);
+	}
+	return pi;
 }
 
 /*
@@ -324,24 +376,10 @@ void l3mh_self_route_update(const struct prefix_evpn *p, const struct prefix_rd 
 
 	dest = bgp_evpn_global_node_get(bgp_evpn->rib[AFI_L2VPN][SAFI_EVPN], AFI_L2VPN, SAFI_EVPN,
 					p, (struct prefix_rd *)prd, NULL);
-	pi = l3mh_self_path(bgp_evpn, dest);
-	if (pi && attrhash_cmp(pi->attr, attr_new) && !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
-		bgp_attr_unintern(&attr_new);
+	pi = l3mh_own_path_set(bgp_evpn, dest, BGP_ROUTE_STATIC, attr_new);
+	if (!pi) {
 		bgp_dest_unlock_node(dest);
 		return;
-	}
-	if (pi) {
-		if (CHECK_FLAG(pi->flags, BGP_PATH_REMOVED))
-			bgp_path_info_restore(dest, pi);
-		bgp_path_info_set_flag(dest, pi, BGP_PATH_ATTR_CHANGED);
-		bgp_attr_unintern(&pi->attr);
-		pi->attr = attr_new;
-		pi->uptime = monotime(NULL);
-	} else {
-		pi = info_make(ZEBRA_ROUTE_BGP, BGP_ROUTE_STATIC, 0, bgp_evpn->peer_self, attr_new,
-			       dest);
-		SET_FLAG(pi->flags, BGP_PATH_VALID);
-		bgp_path_info_add(dest, pi);
 	}
 	L3MH_DEBUG("advertise %pFX rd %pRDP", p, prd);
 	bgp_process(bgp_evpn, dest, pi, AFI_L2VPN, SAFI_EVPN);
@@ -360,7 +398,7 @@ void l3mh_self_route_withdraw(const struct prefix_evpn *p, const struct prefix_r
 					   (struct prefix_rd *)prd, NULL);
 	if (!dest)
 		return;
-	pi = l3mh_self_path(bgp_evpn, dest);
+	pi = l3mh_own_path(bgp_evpn, dest, BGP_ROUTE_STATIC);
 	if (pi) {
 		L3MH_DEBUG("withdraw %pFX rd %pRDP", p, prd);
 		bgp_path_info_delete(dest, pi);
@@ -385,6 +423,13 @@ bool l3mh_es_is_local(const esi_t *esi, void *arg)
 	struct bgp_evpn_es *es = bgp_evpn_es_find(esi);
 
 	return es && bgp_evpn_is_es_local(es);
+}
+
+bool l3mh_es_is_up(const esi_t *esi)
+{
+	struct bgp_evpn_es *es = bgp_evpn_es_find(esi);
+
+	return es && bgp_evpn_is_es_local(es) && CHECK_FLAG(es->flags, BGP_EVPNES_OPER_UP);
 }
 
 static void *l3mh_vrf_for_rt(const uint8_t *rt, size_t len, enum l3mh_rt_mode mode, void *arg)
@@ -426,6 +471,10 @@ static struct l3mh_vrf *l3mh_import_vrf(enum l3mh_sync_type t, const struct pref
 	void *vrf = NULL;
 
 	l3mh_route_ecoms_get(attr, &rc);
+	if (l3mh_types[t]->route_is_sync && !l3mh_types[t]->route_is_sync(p, attr, &rc)) {
+		*v = L3MH_NOT_SYNC;
+		return NULL;
+	}
 	*v = l3mh_import_decide(l3mh_types[t]->route_esi(p, attr), &rc, &l3mh_import_ctx, &vrf);
 	if (*v != L3MH_IMPORT || !l3mh_vrf_syncs(vrf, t))
 		return NULL;
@@ -450,7 +499,8 @@ static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi, const stru
 	const struct prefix_evpn *p = (const struct prefix_evpn *)pfx;
 	enum l3mh_sync_type t;
 	enum l3mh_verdict v;
-	char esi_buf[ESI_STR_LEN];
+	char esi_buf[ESI_STR_LEN] = "-";
+	const esi_t *esi;
 
 	if (!l3mh.enabled || safi != SAFI_EVPN)
 		return 0;
@@ -460,10 +510,11 @@ static int l3mh_update_taw(struct peer *peer, afi_t afi, safi_t safi, const stru
 	l3mh_import_vrf(t, p, attr, &v);
 	if (v == L3MH_NOT_SYNC || v == L3MH_IMPORT)
 		return 0;
+	esi = l3mh_types[t]->route_esi(p, attr);
+	if (esi)
+		esi_to_str(esi, esi_buf, sizeof(esi_buf));
 	zlog_warn("evpn-l3mh: treat-as-withdraw RT-%u %pFX rd %pRDP esi %s from %s: %s",
-		  p->prefix.route_type, p, prd,
-		  esi_to_str(l3mh_types[t]->route_esi(p, attr), esi_buf, sizeof(esi_buf)),
-		  peer->host, l3mh_verdict2str(v));
+		  p->prefix.route_type, p, prd, esi_buf, peer->host, l3mh_verdict2str(v));
 	return 1;
 }
 
@@ -493,6 +544,14 @@ static int l3mh_route_update_hook(struct bgp *bgp, afi_t afi, safi_t safi, struc
 	enum l3mh_sync_type t;
 	enum l3mh_verdict v;
 
+	/* a VRF's own routes (the IGP routes of section 3.8) */
+	if ((afi == AFI_IP || afi == AFI_IP6) && safi == SAFI_UNICAST) {
+		lv = l3mh_vrf_find(bgp);
+		if (lv && l3mh.enabled)
+			for (t = 0; t < L3MH_SYNC_MAX; t++)
+				L3MH_CALL(t, vrf_route_update, lv, afi, dest, new_route);
+		return 0;
+	}
 	if (afi != AFI_L2VPN || safi != SAFI_EVPN || bgp != bgp_get_evpn())
 		return 0;
 	p = (const struct prefix_evpn *)bgp_dest_get_prefix(dest);
@@ -935,5 +994,5 @@ static int l3mh_module_init(void)
 }
 
 FRR_MODULE_SETUP(.name = "bgpd_evpn_l3mh", .version = FRR_VERSION,
-		 .description = "EVPN multi-homing for L3 services (ARP/ND, IGMP/MLD sync)",
+		 .description = "EVPN multi-homing for L3 services (ARP/ND, IGMP/MLD, IGP sync)",
 		 .init = l3mh_module_init);

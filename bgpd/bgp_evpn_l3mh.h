@@ -11,6 +11,7 @@
  *
  *   bgp_evpn_l3mh_arp_nd.c  ARP/ND with RT-2         (section 3.6)
  *   bgp_evpn_l3mh_gm.c      IGMP/MLD with RT-7/RT-8  (section 3.7)
+ *   bgp_evpn_l3mh_igp.c     IGP routes with RT-5     (section 3.8)
  *
  * The core reaches a type only through its struct l3mh_sync_ops, in the
  * core's one table of types (BIRD's bgp_attr_table is the model).
@@ -25,6 +26,8 @@ struct bgp;
 struct bgp_dest;
 struct bgp_path_info;
 struct ecommunity;
+struct ipaddr;
+struct prefix;
 struct prefix_evpn;
 struct stream;
 struct vty;
@@ -40,6 +43,7 @@ extern bool l3mh_debug;
 enum l3mh_sync_type {
 	L3MH_SYNC_ARP_ND, /* section 3.6 */
 	L3MH_SYNC_GM,	  /* section 3.7 */
+	L3MH_SYNC_IGP,	  /* section 3.8 */
 	L3MH_SYNC_MAX,
 };
 
@@ -50,9 +54,10 @@ enum l3mh_sync_type {
 struct l3mh_vrf {
 	struct bgp *bgp;
 	enum l3mh_rt_mode mode;
-	struct ecommunity *rts; /* configured RTs; else the VRF's */
-	struct prefix_rd prd;	/* RD of its sync routes */
-	uint32_t syncs;		/* bit (1 << enum l3mh_sync_type) per type on */
+	struct ecommunity *rts;	     /* configured RTs; else the VRF's */
+	struct prefix_rd prd;	     /* RD of its sync routes */
+	uint32_t syncs;		     /* bit (1 << enum l3mh_sync_type) per type on */
+	uint32_t opt[L3MH_SYNC_MAX]; /* a type's own option (its config) */
 };
 
 /*
@@ -64,7 +69,15 @@ struct l3mh_sync_ops {
 	void (*init)(void);
 	/* is p one of the routes this type syncs with? */
 	bool (*route_owned)(const struct prefix_evpn *p);
-	/* the ESI a received route is judged by (section 3.6.2) */
+	/*
+	 * Is a route it owns a sync route (rc: its extended communities)?
+	 * NULL: every route it owns is. One that is not is left to FRR.
+	 */
+	bool (*route_is_sync)(const struct prefix_evpn *p, const struct attr *attr,
+			      const struct l3mh_route_ecoms *rc);
+	/* the ESI a received route is judged by (section 3.6.2), or NULL if
+	 * it carries none (the ES-Import RT alone names the ES)
+	 */
 	const esi_t *(*route_esi)(const struct prefix_evpn *p, const struct attr *attr);
 	/*
 	 * The best path of one of its routes (p, prd) changed. lv: the VRF
@@ -73,6 +86,22 @@ struct l3mh_sync_ops {
 	 */
 	void (*route_update)(const struct prefix_evpn *p, const struct prefix_rd *prd,
 			     struct bgp_path_info *pi, struct l3mh_vrf *lv);
+	/*
+	 * The best path of a prefix of a VRF with L3 multi-homing sync config
+	 * (AFI_IP or AFI_IP6 unicast) changed; best is NULL if it has none.
+	 */
+	void (*vrf_route_update)(struct l3mh_vrf *lv, afi_t afi, struct bgp_dest *dest,
+				 struct bgp_path_info *best);
+	/*
+	 * The ARP/ND entries, for the other types: is ip an entry (local or
+	 * synced) of VRF vrf_id, on which ES and Ethernet Tag? The lowest
+	 * address of family ipa_type of the entries on (esi, etag)?
+	 */
+	bool (*neigh_by_ip)(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi, uint32_t *etag);
+	bool (*neigh_on_es)(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, uint8_t ipa_type,
+			    struct ipaddr *ip);
+	/* an ARP/ND entry of VRF vrf_id came or went */
+	void (*neigh_changed)(vrf_id_t vrf_id);
 	/* is a message of this type from zebra for this sync type? */
 	bool (*zapi_owned)(uint16_t type);
 	void (*zapi_msg)(uint16_t type, struct stream *s, vrf_id_t vrf_id);
@@ -91,6 +120,7 @@ struct l3mh_sync_ops {
 /* the types' operations, for the core's table */
 extern const struct l3mh_sync_ops l3mh_arp_nd_ops;
 extern const struct l3mh_sync_ops l3mh_gm_ops;
+extern const struct l3mh_sync_ops l3mh_igp_ops;
 
 /* --- the core, for the sync types --------------------------------------- */
 
@@ -116,12 +146,30 @@ extern void l3mh_vrf_set_sync(struct l3mh_vrf *lv, enum l3mh_sync_type t, bool o
 /* judge every received sync route again (config changed) */
 extern void l3mh_reimport_all(void);
 extern bool l3mh_es_is_local(const esi_t *esi, void *arg);
+/* a local ES whose interface is up (it has advertised its RT-4) */
+extern bool l3mh_es_is_up(const esi_t *esi);
+
+/* this PE's own path of sub_type in dest (peer_self, ZEBRA_ROUTE_BGP) */
+extern struct bgp_path_info *l3mh_own_path(struct bgp *bgp, struct bgp_dest *dest,
+					   uint8_t sub_type);
+/* give dest that path (valid) with attr_new, whose reference it takes;
+ * NULL if it had it already. The caller runs bgp_process().
+ */
+extern struct bgp_path_info *l3mh_own_path_set(struct bgp *bgp, struct bgp_dest *dest,
+					       uint8_t sub_type, struct attr *attr_new);
 
 /* this PE's own sync routes */
 extern bool l3mh_self_route_attr(struct l3mh_vrf *lv, const esi_t *esi, struct attr *attr);
 extern void l3mh_self_route_update(const struct prefix_evpn *p, const struct prefix_rd *prd,
 				   struct attr *attr);
 extern void l3mh_self_route_withdraw(const struct prefix_evpn *p, const struct prefix_rd *prd);
+
+/* ARP/ND entries (the neigh_* operations of the type that has them) */
+extern bool l3mh_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi, uint32_t *etag);
+extern bool l3mh_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, uint8_t ipa_type,
+			     struct ipaddr *ip);
+/* tell every type that an ARP/ND entry of VRF vrf_id came or went */
+extern void l3mh_neigh_changed(vrf_id_t vrf_id);
 
 /* a message to zebra's evpn_l3mh module: NULL if there is no session */
 extern struct stream *l3mh_zebra_msg_start(uint16_t type, vrf_id_t vrf_id);

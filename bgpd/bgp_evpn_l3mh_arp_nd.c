@@ -13,7 +13,9 @@
  *          neighbour
  *
  * zebra's evpn_l3mh module reports local neighbours (LOCAL_NEIGH) and
- * installs the synced ones (SYNC_NEIGH); see lib/evpn_l3mh_zapi.h.
+ * installs the synced ones (SYNC_NEIGH); see lib/evpn_l3mh_zapi.h. The
+ * other types resolve next hops with these entries (neigh_by_ip,
+ * neigh_on_es) and hear of each that comes or goes (l3mh_neigh_changed()).
  */
 #include <zebra.h>
 
@@ -188,12 +190,14 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n, b
 		if (lv)
 			l3mh_route_withdraw(lv, ln);
 		XFREE(MTYPE_L3MH_NEIGH, ln);
+		l3mh_neigh_changed(vrf_id);
 		return;
 	}
 	if (!ln) {
 		ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
 		*ln = key;
 		(void)hash_get(an.neighs, ln, hash_alloc_intern);
+		l3mh_neigh_changed(vrf_id);
 	} else if (lv && memcmp(&ln->mac, &n->mac, sizeof(n->mac)))
 		/* the MAC is part of the route key: withdraw the old one */
 		l3mh_route_withdraw(lv, ln);
@@ -269,6 +273,7 @@ static bool l3mh_synced_replace(const struct prefix_evpn *p, const struct prefix
 	hash_release(an.synced_by_route, ln);
 	hash_release(an.neighs, ln);
 	l3mh_zebra_send_neigh(ln, false);
+	l3mh_neigh_changed(ln->vrf_id);
 	XFREE(MTYPE_L3MH_NEIGH, ln);
 	return false;
 }
@@ -297,6 +302,7 @@ static void l3mh_arp_nd_route_update(const struct prefix_evpn *p, const struct p
 	(void)hash_get(an.synced_by_route, ln, hash_alloc_intern);
 	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, prd, lv->bgp->name_pretty);
 	l3mh_zebra_send_neigh(ln, true);
+	l3mh_neigh_changed(ln->vrf_id);
 }
 
 /* zebra has named every current local entry: the others are gone */
@@ -324,9 +330,76 @@ static void l3mh_replay_done(void)
 		lv = l3mh_vrf_find_id(ln->vrf_id);
 		if (lv)
 			l3mh_route_withdraw(lv, ln);
+		l3mh_neigh_changed(ln->vrf_id);
 		XFREE(MTYPE_L3MH_NEIGH, ln);
 	}
 	list_delete(&gone);
+}
+
+/* ------------------------------------------------------------------------
+ * The entries, for the other types
+ * ------------------------------------------------------------------------
+ */
+struct l3mh_neigh_find {
+	vrf_id_t vrf_id;
+	const struct ipaddr *ip; /* by address */
+	const esi_t *esi;	 /* or by ES and Ethernet Tag */
+	uint32_t etag;
+	uint8_t ipa_type;
+	const struct l3mh_neigh *found;
+};
+
+static int l3mh_neigh_by_ip_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_neigh_find *f = arg;
+	const struct l3mh_neigh *ln = hb->data;
+
+	if (ln->vrf_id != f->vrf_id || ipaddr_cmp(&ln->ip, f->ip))
+		return HASHWALK_CONTINUE;
+	f->found = ln;
+	return HASHWALK_ABORT;
+}
+
+static bool l3mh_arp_nd_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi,
+				    uint32_t *etag)
+{
+	struct l3mh_neigh_find f = { .vrf_id = vrf_id, .ip = ip };
+
+	hash_walk(an.neighs, l3mh_neigh_by_ip_walk, &f);
+	if (!f.found)
+		return false;
+	*esi = f.found->esi;
+	*etag = f.found->etag;
+	return true;
+}
+
+static int l3mh_neigh_on_es_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_neigh_find *f = arg;
+	const struct l3mh_neigh *ln = hb->data;
+
+	if (ln->vrf_id == f->vrf_id && ln->etag == f->etag && ln->ip.ipa_type == f->ipa_type &&
+	    !memcmp(&ln->esi, f->esi, sizeof(esi_t)) &&
+	    (!f->found || ipaddr_cmp(&ln->ip, &f->found->ip) < 0))
+		f->found = ln;
+	return HASHWALK_CONTINUE;
+}
+
+/* several entries on (esi, etag): the lowest address (a routed LAG
+ * usually has the one CE router behind it)
+ */
+static bool l3mh_arp_nd_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag,
+				    uint8_t ipa_type, struct ipaddr *ip)
+{
+	struct l3mh_neigh_find f = {
+		.vrf_id = vrf_id, .esi = esi, .etag = etag, .ipa_type = ipa_type
+	};
+
+	hash_walk(an.neighs, l3mh_neigh_on_es_walk, &f);
+	if (!f.found)
+		return false;
+	*ip = f.found->ip;
+	return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -499,6 +572,8 @@ const struct l3mh_sync_ops l3mh_arp_nd_ops = {
 	.route_owned = l3mh_arp_nd_route_owned,
 	.route_esi = l3mh_arp_nd_route_esi,
 	.route_update = l3mh_arp_nd_route_update,
+	.neigh_by_ip = l3mh_arp_nd_neigh_by_ip,
+	.neigh_on_es = l3mh_arp_nd_neigh_on_es,
 	.zapi_owned = l3mh_arp_nd_zapi_owned,
 	.zapi_msg = l3mh_arp_nd_zapi_msg,
 	.vrf_refresh = l3mh_arp_nd_vrf_refresh,

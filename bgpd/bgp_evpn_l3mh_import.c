@@ -32,6 +32,22 @@ bool l3mh_esi_reserved(const esi_t *esi)
 	return zero == ESI_BYTES || ff == ESI_BYTES;
 }
 
+bool l3mh_rt5_is_sync(bool overlay_index, const struct l3mh_route_ecoms *rc)
+{
+	uint32_t i;
+
+	if (!overlay_index)
+		return false;
+	for (i = 0; i < rc->n; i++) {
+		const uint8_t *v = rc->ecoms + i * 8;
+
+		/* Router's MAC (RFC 9135), BGP Encapsulation (RFC 9012) */
+		if ((v[0] == 0x06 && v[1] == 0x03) || (v[0] == 0x03 && v[1] == 0x0c))
+			return false;
+	}
+	return true;
+}
+
 /* The ES-Import RT of an ESI: its octets 1-6 (types 1 and 3 carry the
  * system MAC there; FRR derives it so for every type).
  */

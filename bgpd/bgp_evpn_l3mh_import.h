@@ -52,6 +52,15 @@ struct l3mh_route_ecoms {
 };
 
 extern const char *l3mh_verdict2str(enum l3mh_verdict v);
+
+/*
+ * Is an RT-5 an IGP sync route (draft section 3.8)? It names the CE by
+ * an overlay index (a non-zero ESI, 3.8.1, or gateway IP, 3.8.2) and
+ * carries neither a Router's MAC nor a BGP Encapsulation extended
+ * community (3.6.1): an RT-5 of an IP-VRF-to-IP-VRF core (RFC 9136) has
+ * both, and is no sync route.
+ */
+extern bool l3mh_rt5_is_sync(bool overlay_index, const struct l3mh_route_ecoms *rc);
 extern bool l3mh_esi_reserved(const esi_t *esi);
 
 /*

@@ -118,6 +118,24 @@ static void check(const char *name, const esi_t *esi, const char *hex,
 	check6(name, esi, hex, "", want, want_vrf);
 }
 
+/* an RT-5 of section 3.8 (overlay: it names the CE by ESI or gateway IP) */
+static void check_rt5(const char *name, bool overlay, const char *hex,
+		      bool want)
+{
+	uint8_t ecoms[64];
+	struct l3mh_route_ecoms rc = { .ecoms = ecoms, .n = strlen(hex) / 16 };
+	bool ok;
+
+	from_hex(hex, ecoms);
+	ok = l3mh_rt5_is_sync(overlay, &rc) == want;
+	printf("%s: %s\n", name, ok ? "OK" : "failed");
+	if (!ok)
+		failures++;
+}
+
+#define RMAC	    "0603" "020000000101"
+#define ENCAP_VXLAN "030c000000000008"
+
 #define EVI_RT6_1 "060d20010db8000000000000000000000001" "0064"
 #define EVI_RT6_9 "060d20010db8000000000000000000000009" "0064"
 #define RT6_2	  "000220010db8000000000000000000000002" "00c8"
@@ -179,5 +197,17 @@ int main(void)
 	check("no ESI, IP-VRF RT: import", NULL, RT_2, L3MH_IMPORT, "vrf");
 	check("no ESI, RT of no VRF: not a sync route", NULL, RT_1,
 	      L3MH_NOT_SYNC, NULL);
+	check_rt5("RT-5 with an overlay index and ES-Import + EVI-RT: sync",
+		  true, ES_IMPORT_E1 EVI_RT_1, true);
+	check_rt5("RT-5 with an overlay index and an IP-VRF RT: sync", true,
+		  RT_2, true);
+	check_rt5("RT-5 without an overlay index: not sync", false,
+		  ES_IMPORT_E1 EVI_RT_1, false);
+	check_rt5("RT-5 with a Router's MAC: not sync", true, RT_2 RMAC,
+		  false);
+	check_rt5("RT-5 with a VXLAN Encapsulation EC: not sync", true,
+		  RT_2 ENCAP_VXLAN, false);
+	check_rt5("RT-5 with an MPLS Encapsulation EC: not sync", true,
+		  RT_2 ENCAP_MPLS, false);
 	return failures ? 1 : 0;
 }

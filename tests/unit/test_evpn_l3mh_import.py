@@ -33,6 +33,12 @@ for name in (
     "no ESI, EVI-RT of no local VRF: treat-as-withdraw",
     "no ESI, IP-VRF RT: import",
     "no ESI, RT of no VRF: not a sync route",
+    "RT-5 with an overlay index and ES-Import + EVI-RT: sync",
+    "RT-5 with an overlay index and an IP-VRF RT: sync",
+    "RT-5 without an overlay index: not sync",
+    "RT-5 with a Router's MAC: not sync",
+    "RT-5 with a VXLAN Encapsulation EC: not sync",
+    "RT-5 with an MPLS Encapsulation EC: not sync",
 ):
     TestEvpnL3mhImport.okfail(name)
 
