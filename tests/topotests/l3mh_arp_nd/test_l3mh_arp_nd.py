@@ -20,6 +20,7 @@ import time
 import pytest
 
 import bgpinject
+from frrreload import frr_reload, reload_test
 from lab import wait_for
 from reftopo import ES, HOST_IP4, HOST_IP6, HOSTS, PE3_LO, RefTopo, lag_whole
 from udpflows import FlowTest
@@ -216,24 +217,6 @@ def test_running_config_round_trip(topo):
     assert again == cfg
 
 
-def _reload_test(topo, pe, path):
-    """frr-reload.py --test of path against pe's running config: the
-    commands it would run to delete and to add lines (each list empty when
-    there is nothing to change)."""
-    out = _frr_reload(topo, pe, path, "--test")
-    sections = {"Delete": [], "Add": []}
-    cur = None
-    for line in out.splitlines():
-        m = re.match(r"Lines To (Delete|Add)$", line)
-        if m:
-            cur = sections[m.group(1)]
-        # frr-reload.py always adds the integrated-config line of its own
-        elif cur is not None and line.strip() and not set(line) <= {"="} and \
-                line.strip() != "service integrated-vtysh-config":
-            cur.append(line.strip())
-    return sections["Delete"], sections["Add"]
-
-
 def test_debug_in_running_config_and_frr_reload(topo):
     """`debug zebra evpn l3mh` (set in frr.conf) is in show running-config,
     and frr-reload.py sees the running config as it is: nothing to change;
@@ -246,33 +229,19 @@ def test_debug_in_running_config_and_frr_reload(topo):
     path = os.path.join(topo.lab.workdir, "pe2-reload.conf")
     with open(path, "w") as f:
         f.write(body + "\n")
-    assert _reload_test(topo, "pe2", path) == ([], [])
+    assert reload_test(topo["pe2"], path) == ([], [])
     with open(path, "w") as f:
         f.write(body.replace("\ndebug zebra evpn l3mh\n", "\n") + "\n")
-    dels, adds = _reload_test(topo, "pe2", path)
+    dels, adds = reload_test(topo["pe2"], path)
     assert dels == ["no debug zebra evpn l3mh"] and adds == [], (dels, adds)
     # and applied with --reload: off, then on again, nothing else touched
-    _reload(topo, "pe2", path)
+    frr_reload(topo["pe2"], path, "--reload")
     off = topo["pe2"].vtysh("show running-config")
     assert off == cfg.replace("\ndebug zebra evpn l3mh\n", "\n"), off
     with open(path, "w") as f:
         f.write(body + "\n")
-    _reload(topo, "pe2", path)
+    frr_reload(topo["pe2"], path, "--reload")
     assert topo["pe2"].vtysh("show running-config") == cfg
-
-
-def _reload(topo, pe, path):
-    """frr-reload.py --reload of path on pe (the way an operator applies a
-    changed frr.conf)."""
-    _frr_reload(topo, pe, path, "--reload")
-
-
-def _frr_reload(topo, pe, path, mode):
-    """frr-reload.py --test or --reload of path on pe; its output."""
-    prefix = os.environ.get("FRR_PREFIX", "/usr")
-    return topo[pe].cmd("/usr/bin/python3 %s/sbin/frr-reload.py %s -N %s "
-                        "--bindir %s/bin --confdir %s --rundir %s %s"
-                        % (prefix, mode, pe, prefix, topo.lab.workdir, topo.lab.workdir, path))
 
 
 def _zebra_state(node, ifname, ip):
