@@ -24,6 +24,12 @@ Core: IS-IS L2 with SR-MPLS prefix SIDs (kernel MPLS), iBGP AS 65000 with
 PE3: VRFs CUST1/CUST2 with loopbacks 203.0.113.1 / 203.0.113.2 and
   2001:db8:3:1::1 / 2001:db8:3:2::1; L3/L4 ECMP hashing.
 
+Optional IGP on CE1 (RefTopo(..., ce1_igp=["ospfd"]), off by default): CE1
+  runs FRR (mgmtd, zebra and the given IGP daemons, config ce1/frr.conf of
+  the test directory) and has a loopback (CE1_LO4/CE1_LO6) and a subnet
+  behind it on lan0 (CE1_NET4/CE1_NET6, CE1 CE1_LAN4/CE1_LAN6); the PEs run the same
+  IGP daemons, in CUST1 on bond2 (draft section 1.3).
+
 Optional multicast extras (RefTopo(..., mcast=True), off by default):
   S1, a multicast source behind PE3 (203.0.113.128/25, 2001:db8:3:80::/64),
   and the multicast transport: FRR has no MVPN (RFC 6513/6514) and no mLDP,
@@ -60,6 +66,9 @@ HOSTS = {
 CE1_MAC = "02:00:00:00:03:01"
 HOST_IP4, HOST_IP6 = "192.0.2.2", "2001:db8:c1::2"
 CE1_IP4, CE1_IP6 = "198.51.100.2", "2001:db8:c2::2"
+CE1_LO4, CE1_LO6 = "192.168.100.1", "2001:db8:c3::1"
+CE1_NET4, CE1_NET6 = "192.168.101.0/24", "2001:db8:c4::/64"
+CE1_LAN4, CE1_LAN6 = "192.168.101.1/24", "2001:db8:c4::1/64"  # CE1 on lan0
 PE3_LO = {
     "CUST1": ("203.0.113.1", "2001:db8:3:1::1"),
     "CUST2": ("203.0.113.2", "2001:db8:3:2::1"),
@@ -113,10 +122,11 @@ class RefTopo:
     """Figure 3 of the draft, with FRR configs from one test directory."""
 
     def __init__(self, testdir, name=None, modules=None, daemon_args=None,
-                 mcast=False, mcast_vrfs=("CUST1",), snooping=True):
+                 mcast=False, mcast_vrfs=("CUST1",), snooping=True, ce1_igp=None):
         """mcast: add S1, the multicast transport and the multicast daemons
         (see the module doc), in each VRF of mcast_vrfs;
-        snooping=False turns SW1's bridges' IGMP/MLD snooping off."""
+        snooping=False turns SW1's bridges' IGMP/MLD snooping off;
+        ce1_igp: IGP daemons CE1 and the PEs run (see the module doc)."""
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
@@ -124,6 +134,7 @@ class RefTopo:
         self.mcast = mcast
         self.mcast_vrfs = tuple(mcast_vrfs) if mcast else ()
         self.snooping = snooping
+        self.ce1_igp = list(ce1_igp or [])
         self.lab = None
 
     def __getitem__(self, name):
@@ -133,8 +144,13 @@ class RefTopo:
         lab = self.lab = Lab(self.name)
         for r in ("pe1", "pe2", "pe3", "p"):
             daemons = PE_DAEMONS + (MCAST_DAEMONS if self.mcast and r != "p" else [])
+            if r in ("pe1", "pe2"):
+                daemons = daemons + [d for d in self.ce1_igp if d not in daemons]
             lab.add_router(r, daemons, self.modules.get(r), self.daemon_args)
-        for n in ("sw1", "ce1", "h1", "h2") + tuple(MCAST_VRFS[v][0] for v in self.mcast_vrfs):
+        if self.ce1_igp:
+            lab.add_router("ce1", ["mgmtd", "zebra"] + self.ce1_igp)
+        for n in ("sw1", "h1", "h2") + ((() if self.ce1_igp else ("ce1",))) + tuple(
+                MCAST_VRFS[v][0] for v in self.mcast_vrfs):
             lab.add_node(n)
         # per-node shell commands, run in one go per node at the end
         sh = {n: [] for n in lab.nodes}
@@ -205,6 +221,9 @@ class RefTopo:
         sh["ce1"] += _addr("bond0", "%s/24" % CE1_IP4, "%s/64" % CE1_IP6) + [
             "ip route add default via 198.51.100.1",
             "ip -6 route add default via 2001:db8:c2::1"]
+        if self.ce1_igp:
+            sh["ce1"] += _addr("lo", "%s/32" % CE1_LO4, "%s/128" % CE1_LO6) + [
+                "ip link add lan0 type dummy"] + _addr("lan0", CE1_LAN4, CE1_LAN6)
 
         if self.mcast:
             self._build_mcast(sh)
