@@ -32,6 +32,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -485,10 +486,15 @@ def _dataplane(topo, flow_base):
         f.write(SEND)
     flows = {}
     for i, (key, (l_ipe, l_epe)) in enumerate(sorted(chain.items())):
-        flow = flow_base + i
-        flows[flow] = (key, l_ipe, l_epe)
-        lab["ipe"].cmd("/usr/bin/python3 %s %s %d %d" % (script, mac, l_ipe, flow))
+        flows[flow_base + i] = (key, l_ipe, l_epe)
+
+    def send(which):
+        for flow in which:
+            lab["ipe"].cmd("/usr/bin/python3 %s %s %d %d" % (script, mac, flows[flow][1], flow))
+
+    send(flows)
     pcap = os.path.join(lab["epe"].logdir, "epe-mpls.pcap")
+    last_send = [time.time()]
 
     def arrived():
         pk = tshark.fields(pcap, "mpls", ["mpls.label", "mpls.bottom"])
@@ -498,9 +504,14 @@ def _dataplane(topo, flow_base):
             if len(labels) == 3:
                 seen[labels[2]] = (labels, p)
         missing = [f for f in flows if f not in seen]
+        # a packet sent while a next hop on the way was still being
+        # resolved (after a daemon restart) may be dropped: send again
+        if missing and time.time() - last_send[0] > 2:
+            send(missing)
+            last_send[0] = time.time()
         return ("flows not seen at E-PE: %s" % missing) if missing else None, seen
 
-    err = wait_for(lambda: arrived()[0], timeout=15, desc="MPLS at E-PE")
+    err = wait_for(lambda: arrived()[0], timeout=20, desc="MPLS at E-PE")
     assert err is None, err
     _, seen = arrived()
     epe_sid = SRGB + SID["epe"]
