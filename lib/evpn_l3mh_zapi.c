@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * EVPN L3 multi-homing: zebra <-> bgpd extension messages
- * (draft-brissette-bess-evpn-l3-mh, sections 3.4-3.6).
+ * (draft-ietf-bess-evpn-l3mh-proto-00, sections 3.4-3.8).
  */
 #include <zebra.h>
 
@@ -42,6 +42,10 @@ const char *l3mh_zapi_type2str(uint16_t type)
 		return "GM_REPLAY";
 	case L3MH_ZAPI_GM_SYNC_LEAVE:
 		return "GM_SYNC_LEAVE";
+	case L3MH_ZAPI_ES_IF:
+		return "ES_IF";
+	case L3MH_ZAPI_ES_IF_REPLAY:
+		return "ES_IF_REPLAY";
 	}
 	return "unknown";
 }
@@ -51,16 +55,19 @@ void l3mh_zapi_enable_encode(struct stream *s, const struct l3mh_zapi_enable *en
 	stream_putc(s, en->enable);
 	stream_put_in_addr(s, &en->originator_ip);
 	stream_putw(s, en->retention);
+	stream_putc(s, en->link_local);
 }
 
 bool l3mh_zapi_enable_decode(struct stream *s, struct l3mh_zapi_enable *en)
 {
-	uint8_t enable;
+	uint8_t enable, link_local;
 
 	STREAM_GETC(s, enable);
 	en->enable = !!enable;
 	STREAM_GET(&en->originator_ip, s, sizeof(en->originator_ip));
 	STREAM_GETW(s, en->retention);
+	STREAM_GETC(s, link_local);
+	en->link_local = !!link_local;
 	return true;
 
 stream_failure:
@@ -154,6 +161,33 @@ bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi)
 	STREAM_GETC(s, df);
 	gi->es = !!es;
 	gi->df = !!df;
+	return true;
+
+stream_failure:
+	return false;
+}
+
+void l3mh_zapi_es_if_encode(struct stream *s, const struct l3mh_zapi_es_if *ei)
+{
+	stream_putl(s, ei->ifindex);
+	stream_put(s, ei->esi.val, ESI_BYTES);
+	stream_putl(s, ei->etag);
+	stream_putc(s, ei->es);
+	stream_putc(s, ei->up);
+}
+
+bool l3mh_zapi_es_if_decode(struct stream *s, struct l3mh_zapi_es_if *ei)
+{
+	uint8_t es, up;
+
+	memset(ei, 0, sizeof(*ei));
+	STREAM_GETL(s, ei->ifindex);
+	STREAM_GET(ei->esi.val, s, ESI_BYTES);
+	STREAM_GETL(s, ei->etag);
+	STREAM_GETC(s, es);
+	STREAM_GETC(s, up);
+	ei->es = !!es;
+	ei->up = !!up;
 	return true;
 
 stream_failure:

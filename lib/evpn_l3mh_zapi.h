@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * EVPN L3 multi-homing: messages between zebra's and bgpd's modules
- * (draft-brissette-bess-evpn-l3-mh, sections 3.4-3.6), carried in
+ * (draft-ietf-bess-evpn-l3mh-proto-00, sections 3.4-3.8), carried in
  * ZEBRA_EXTENSION_MESSAGE.
  *
  *   bgpd -> zebra  ENABLE       L3 multi-homing on/off, ES originator IP,
@@ -31,6 +31,14 @@
  *                                      (re)started, its memberships are
  *                                      stale until it names them again
  *   bgpd -> zebra -> pimd  GM_REPLAY   send every GM_LOCAL again
+ *
+ * IGP route synchronization (draft section 3.8): bgpd maps the interface
+ * of a VRF route to its ES and Ethernet Tag and back:
+ *
+ *   zebra -> bgpd  ES_IF         an L3 ES (sub-)interface came, changed
+ *                                or went (also sent after a REPLAY)
+ *   bgpd -> zebra  ES_IF_REPLAY  send the ES_IFs that changed (the local
+ *                                ES set did)
  *
  * One encode/decode pair per message, shared by both modules.
  */
@@ -65,12 +73,18 @@ enum l3mh_zapi_type {
 	L3MH_ZAPI_GM_IF,
 	L3MH_ZAPI_GM_REPLAY,
 	L3MH_ZAPI_GM_SYNC_LEAVE,
+	L3MH_ZAPI_ES_IF,
+	L3MH_ZAPI_ES_IF_REPLAY,
 };
 
 struct l3mh_zapi_enable {
 	bool enable;
 	struct in_addr originator_ip;
 	uint16_t retention; /* seconds a synced entry outlives its route */
+	/* report link-local neighbours too: the next hops of OSPFv3 and of
+	 * IS-IS for IPv6, for the IGP route sync (section 3.8.2)
+	 */
+	bool link_local;
 };
 
 /*
@@ -128,6 +142,20 @@ struct l3mh_zapi_gm_if {
 	bool df;
 };
 
+/*
+ * ES_IF (zebra -> bgpd): ifindex is (es) or is no longer an L3 ES
+ * (sub-)interface, the one of ES esi and Ethernet Tag etag (section 3.5);
+ * up: it is operative and so is its ES. The VRF travels in the ZAPI
+ * header. ES_IF_REPLAY (bgpd -> zebra, no body): send what changed.
+ */
+struct l3mh_zapi_es_if {
+	ifindex_t ifindex;
+	esi_t esi;
+	uint32_t etag;
+	bool es;
+	bool up;
+};
+
 extern const char *l3mh_zapi_type2str(uint16_t type);
 
 extern void l3mh_zapi_enable_encode(struct stream *s,
@@ -151,6 +179,9 @@ extern bool l3mh_zapi_gm_replay_decode(struct stream *s, uint8_t *family);
 extern void l3mh_zapi_gm_if_encode(struct stream *s,
 				   const struct l3mh_zapi_gm_if *gi);
 extern bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi);
+extern void l3mh_zapi_es_if_encode(struct stream *s,
+				   const struct l3mh_zapi_es_if *ei);
+extern bool l3mh_zapi_es_if_decode(struct stream *s, struct l3mh_zapi_es_if *ei);
 
 #ifdef __cplusplus
 }

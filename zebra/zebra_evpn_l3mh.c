@@ -3,7 +3,7 @@
  * EVPN L3 multi-homing, zebra side: ARP/ND synchronization between the PEs
  * of an Ethernet Segment on a routed bond.
  *
- * draft-brissette-bess-evpn-l3-mh:
+ * draft-ietf-bess-evpn-l3mh-proto-00:
  *   3.4  L3 ES: an ES on a routed bond, known to bgpd without any L2-VNI
  *   3.5  Ethernet Tag <-> L3 (sub-)interface of the ES
  *   3.6  ARP/ND synchronization: local entries go to bgpd (RT-2), entries
@@ -12,6 +12,9 @@
  *        and bgpd (RT-7/RT-8), mapping an interface to its ES and
  *        Ethernet Tag and back, and tells pimd/pim6d on which ES
  *        (sub-)interfaces this PE is the designated forwarder
+ *   3.8  IGP route synchronization: tells bgpd which interfaces are ES
+ *        (sub-)interfaces, of which ES and Ethernet Tag, and whether they
+ *        are up (ES_IF), so that it maps a VRF route's interface to them
  *
  * bgpd's evpn_l3mh module turns the feature on (L3MH_ZAPI_ENABLE); this
  * module then reports every usable locally learned neighbour on an ES
@@ -47,6 +50,7 @@
 
 DEFINE_MTYPE_STATIC(ZEBRA, L3MH_SYNC_NEIGH, "EVPN L3MH synced neighbour");
 DEFINE_MTYPE_STATIC(ZEBRA, L3MH_GM, "EVPN L3MH IGMP/MLD sync state");
+DEFINE_MTYPE_STATIC(ZEBRA, L3MH_ES_IF, "EVPN L3MH ES interface");
 
 /* lib's debug framework: set from the config, it is written back there */
 static struct debug l3mh_dbg = {
@@ -63,9 +67,11 @@ static struct {
 	bool enabled;
 	struct in_addr originator_ip;
 	uint16_t retention; /* s; 0: synced entries go with their route */
+	bool link_local;    /* report link-local neighbours too (IGP sync) */
 	struct hash *sync_neighs;
 	struct list *es_dfs; /* struct l3mh_es_df: ESs with IGMP/MLD sync */
 	struct list *gm_ifs; /* struct l3mh_gm_if: what pimd was told */
+	struct list *es_ifs; /* struct l3mh_es_if: what bgpd was told */
 } l3mh;
 
 /* ------------------------------------------------------------------------
@@ -185,6 +191,87 @@ static void l3mh_send_local_neigh(struct interface *ifp, const esi_t *esi,
 	s = l3mh_msg_start(type, ifp->vrf->vrf_id);
 	l3mh_zapi_neigh_encode(s, &n);
 	l3mh_msg_send(client, s);
+}
+
+/* ------------------------------------------------------------------------
+ * The ES (sub-)interfaces, for bgpd's IGP route sync (draft section 3.8)
+ * ------------------------------------------------------------------------
+ */
+struct l3mh_es_if {
+	struct l3mh_zapi_es_if z;
+	vrf_id_t vrf_id;
+	bool seen; /* in the current evaluation */
+};
+
+static void l3mh_send_es_if(struct zserv *client, const struct l3mh_es_if *ei, bool es)
+{
+	struct l3mh_zapi_es_if z = ei->z;
+	struct stream *s = l3mh_msg_start(L3MH_ZAPI_ES_IF, ei->vrf_id);
+
+	z.es = es;
+	L3MH_DEBUG("send ES_IF ifindex %u vrf %u etag %u es %d up %d", z.ifindex, ei->vrf_id,
+		   z.etag, es, z.up);
+	l3mh_zapi_es_if_encode(s, &z);
+	l3mh_msg_send(client, s);
+}
+
+/* Tell bgpd which interfaces are ES (sub-)interfaces now: what changed */
+static void l3mh_es_ifs_eval(void)
+{
+	struct zserv *client = zserv_find_client(ZEBRA_ROUTE_BGP, 0);
+	struct listnode *node, *nnode;
+	struct zebra_evpn_es *es;
+	struct l3mh_es_if *ei;
+	struct interface *ifp;
+	struct vrf *vrf;
+	uint32_t etag;
+	bool up;
+
+	if (!client)
+		return;
+	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
+		ei->seen = false;
+	RB_FOREACH (vrf, vrf_id_head, &vrfs_by_id)
+		FOR_ALL_INTERFACES (vrf, ifp) {
+			if (!l3mh.enabled || ifp->ifindex == IFINDEX_INTERNAL)
+				continue;
+			es = l3mh_if_es(ifp, &etag);
+			if (!es)
+				continue;
+			up = if_is_operative(ifp) && (es->flags & ZEBRA_EVPNES_OPER_UP);
+			for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
+				if (ei->z.ifindex == ifp->ifindex)
+					break;
+			if (!ei) {
+				ei = XCALLOC(MTYPE_L3MH_ES_IF, sizeof(*ei));
+				ei->z.ifindex = ifp->ifindex;
+				listnode_add(l3mh.es_ifs, ei);
+			} else if (ei->vrf_id == vrf->vrf_id && ei->z.etag == etag &&
+				   ei->z.up == up && !memcmp(&ei->z.esi, &es->esi, sizeof(esi_t))) {
+				ei->seen = true;
+				continue;
+			} else if (ei->vrf_id != vrf->vrf_id)
+				/* gone from its old VRF */
+				l3mh_send_es_if(client, ei, false);
+			ei->seen = true;
+			ei->vrf_id = vrf->vrf_id;
+			ei->z.esi = es->esi;
+			ei->z.etag = etag;
+			ei->z.up = up;
+			l3mh_send_es_if(client, ei, true);
+		}
+	for (ALL_LIST_ELEMENTS(l3mh.es_ifs, node, nnode, ei)) {
+		if (ei->seen)
+			continue;
+		l3mh_send_es_if(client, ei, false);
+		list_delete_node(l3mh.es_ifs, node);
+		XFREE(MTYPE_L3MH_ES_IF, ei);
+	}
+}
+
+static void l3mh_es_if_free(void *arg)
+{
+	XFREE(MTYPE_L3MH_ES_IF, arg);
 }
 
 /* ------------------------------------------------------------------------
@@ -432,6 +519,17 @@ static void l3mh_sync_neigh_eval_walk(struct hash_bucket *b, void *arg)
  * Local neighbours (zebra_neigh_local_update hook)
  * ------------------------------------------------------------------------
  */
+/*
+ * A link-local address names no host beyond the link, but the ES is the
+ * link on every PE of it: its CE's link-local address is the next hop of
+ * the CE's OSPFv3 and IS-IS IPv6 routes, so it is reported while bgpd
+ * syncs IGP routes (draft section 3.8.2)
+ */
+static bool l3mh_neigh_reported(const struct ipaddr *ip)
+{
+	return l3mh.link_local || !IS_IPADDR_V6(ip) || !IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6);
+}
+
 static int l3mh_neigh_local_update(struct interface *ifp,
 				   const struct ipaddr *ip,
 				   const struct ethaddr *mac, bool active)
@@ -446,8 +544,7 @@ static int l3mh_neigh_local_update(struct interface *ifp,
 	es = l3mh_if_es(ifp, &etag);
 	if (!es)
 		return 0;
-	/* link-local addresses name no host beyond the link */
-	if (IS_IPADDR_V6(ip) && IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6))
+	if (!l3mh_neigh_reported(ip))
 		return 0;
 
 	key.vrf_id = ifp->vrf->vrf_id;
@@ -496,13 +593,13 @@ static void l3mh_replay(void)
 		if (!ifp)
 			continue;
 		es = l3mh_if_es(ifp, &etag);
-		if (!es || (IS_IPADDR_V6(&n->ip) &&
-			    IN6_IS_ADDR_LINKLOCAL(&n->ip.ipaddr_v6)) ||
+		if (!es || !l3mh_neigh_reported(&n->ip) ||
 		    l3mh_sync_neigh_retained(ifp, es, etag, &n->ip))
 			continue;
 		l3mh_send_local_neigh(ifp, &es->esi, etag, &n->ip, &n->mac,
 				      true);
 	}
+	l3mh_es_ifs_eval();
 	if (client)
 		l3mh_msg_send(client,
 			      l3mh_msg_start(L3MH_ZAPI_REPLAY_DONE, VRF_DEFAULT));
@@ -724,6 +821,7 @@ static void l3mh_enable(const struct l3mh_zapi_enable *en)
 		   &en->originator_ip);
 	l3mh.enabled = en->enable;
 	l3mh.retention = en->enable ? en->retention : 0;
+	l3mh.link_local = en->enable && en->link_local;
 	l3mh.originator_ip = en->enable ? en->originator_ip
 					: (struct in_addr){};
 	zebra_evpn_es_set_l3_originator_ip(l3mh.originator_ip);
@@ -731,7 +829,8 @@ static void l3mh_enable(const struct l3mh_zapi_enable *en)
 		/* learn the kernel's current entries, then report them */
 		neigh_read(zebra_ns_lookup(NS_DEFAULT));
 		l3mh_replay();
-	}
+	} else if (!l3mh.enabled && was)
+		l3mh_es_ifs_eval();
 }
 
 static int l3mh_zserv_msg(struct zserv *client,
@@ -771,6 +870,9 @@ static int l3mh_zserv_msg(struct zserv *client,
 		break;
 	case L3MH_ZAPI_REPLAY:
 		l3mh_replay();
+		break;
+	case L3MH_ZAPI_ES_IF_REPLAY:
+		l3mh_es_ifs_eval();
 		break;
 	case L3MH_ZAPI_GM_LOCAL_ADD:
 	case L3MH_ZAPI_GM_LOCAL_DEL:
@@ -851,6 +953,8 @@ static int l3mh_client_close(struct zserv *client)
 		l3mh_sync_neigh_free(sn);
 	}
 	list_delete(&gone);
+	/* nothing to tell a closing client */
+	list_delete_all_node(l3mh.es_ifs);
 	if (l3mh.enabled) {
 		struct l3mh_zapi_enable off = {};
 
@@ -872,6 +976,8 @@ static int l3mh_if_update(struct interface *ifp)
 {
 	if (l3mh.enabled)
 		hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_eval_walk, ifp);
+	if (l3mh.enabled || listcount(l3mh.es_ifs))
+		l3mh_es_ifs_eval();
 	if (listcount(l3mh.es_dfs))
 		l3mh_gm_ifs_eval(false);
 	return 0;
@@ -973,6 +1079,8 @@ static int l3mh_late_init(struct event_loop *tm)
 	l3mh.es_dfs->del = l3mh_gm_free;
 	l3mh.gm_ifs = list_new();
 	l3mh.gm_ifs->del = l3mh_gm_free;
+	l3mh.es_ifs = list_new();
+	l3mh.es_ifs->del = l3mh_es_if_free;
 	install_element(VIEW_NODE, &show_evpn_l3mh_sync_cmd);
 	install_element(ENABLE_NODE, &debug_evpn_l3mh_cmd);
 	install_element(CONFIG_NODE, &debug_evpn_l3mh_cmd);
