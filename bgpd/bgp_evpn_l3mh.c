@@ -47,6 +47,7 @@
 #include "bgpd/bgp_zebra.h"
 
 DEFINE_MTYPE_STATIC(BGPD, L3MH_VRF, "EVPN L3MH VRF config");
+DEFINE_MTYPE_STATIC(BGPD, L3MH_ES_IF, "EVPN L3MH ES interface");
 
 bool l3mh_debug;
 
@@ -69,8 +70,19 @@ static struct {
 	uint16_t retention;	   /* retention time of synced entries, s */
 	struct list *vrfs;	   /* struct l3mh_vrf */
 	bool zebra_knows;	   /* ENABLE sent on this zebra session */
+	bool link_local;	   /* zebra reports link-local neighbours */
 	struct event *t_es_change; /* a local ES came or went */
+	struct list *es_ifs;	   /* struct l3mh_es_if, from zebra */
 } l3mh;
+
+/* an L3 ES (sub-)interface of this PE (draft 3.5), as zebra reports it */
+struct l3mh_es_if {
+	ifindex_t ifindex;
+	vrf_id_t vrf_id;
+	esi_t esi;
+	uint32_t etag;
+	bool up;
+};
 
 /* ------------------------------------------------------------------------
  * Helpers
@@ -133,8 +145,12 @@ static const struct ecommunity *l3mh_vrf_rts(struct l3mh_vrf *lv)
 
 	if (lv->rts)
 		return lv->rts;
-	if (bgp->vrf_export_rtl && listcount(bgp->vrf_export_rtl))
-		return listgetdata(listhead(bgp->vrf_export_rtl));
+	if (bgp->vrf_export_rtl && listcount(bgp->vrf_export_rtl)) {
+		/* the EVPN IP-VRF's (route-target export) */
+		const struct vrf_route_target *l3rt = listgetdata(listhead(bgp->vrf_export_rtl));
+
+		return l3rt->ecom;
+	}
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (bgp->vpn_policy[afi].rtlist[BGP_VPN_POLICY_DIR_TOVPN])
 			return bgp->vpn_policy[afi].rtlist[BGP_VPN_POLICY_DIR_TOVPN];
@@ -192,6 +208,80 @@ void l3mh_neigh_changed(vrf_id_t vrf_id)
 }
 
 /* ------------------------------------------------------------------------
+ * The ES (sub-)interfaces (draft 3.5), for the types that map a VRF
+ * route's interface to its ES and Ethernet Tag and back
+ * ------------------------------------------------------------------------
+ */
+static struct l3mh_es_if *l3mh_es_if_find(ifindex_t ifindex)
+{
+	struct listnode *node;
+	struct l3mh_es_if *ei;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
+		if (ei->ifindex == ifindex)
+			return ei;
+	return NULL;
+}
+
+bool l3mh_es_if(vrf_id_t vrf_id, ifindex_t ifindex, esi_t *esi, uint32_t *etag)
+{
+	struct l3mh_es_if *ei = l3mh_es_if_find(ifindex);
+
+	if (!ei || !ei->up || ei->vrf_id != vrf_id)
+		return false;
+	*esi = ei->esi;
+	*etag = ei->etag;
+	return true;
+}
+
+ifindex_t l3mh_es_etag_ifindex(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag)
+{
+	struct listnode *node;
+	struct l3mh_es_if *ei;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
+		if (ei->up && ei->vrf_id == vrf_id && ei->etag == etag &&
+		    !memcmp(&ei->esi, esi, sizeof(*esi)))
+			return ei->ifindex;
+	return IFINDEX_INTERNAL;
+}
+
+static void l3mh_es_if_msg(struct stream *s, vrf_id_t vrf_id)
+{
+	struct l3mh_zapi_es_if z;
+	struct l3mh_es_if *ei;
+
+	if (!l3mh_zapi_es_if_decode(s, &z)) {
+		zlog_warn("evpn-l3mh: malformed ES_IF from zebra");
+		return;
+	}
+	ei = l3mh_es_if_find(z.ifindex);
+	if (!z.es) {
+		if (!ei)
+			return;
+		listnode_delete(l3mh.es_ifs, ei);
+		XFREE(MTYPE_L3MH_ES_IF, ei);
+	} else {
+		if (!ei) {
+			ei = XCALLOC(MTYPE_L3MH_ES_IF, sizeof(*ei));
+			ei->ifindex = z.ifindex;
+			listnode_add(l3mh.es_ifs, ei);
+		}
+		ei->vrf_id = vrf_id;
+		ei->esi = z.esi;
+		ei->etag = z.etag;
+		ei->up = z.up;
+	}
+	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+		L3MH_CALL(t, es_if_changed, vrf_id);
+}
+
+static void l3mh_es_if_free(void *arg)
+{
+	XFREE(MTYPE_L3MH_ES_IF, arg);
+}
+
+/* ------------------------------------------------------------------------
  * Messages to zebra
  * ------------------------------------------------------------------------
  */
@@ -216,13 +306,14 @@ static void l3mh_zebra_send_enable(void)
 {
 	struct l3mh_zapi_enable en = { .enable = l3mh.enabled,
 				       .originator_ip = l3mh_originator_ip(),
-				       .retention = l3mh.retention };
+				       .retention = l3mh.retention,
+				       .link_local = l3mh.link_local };
 	struct stream *s = l3mh_zebra_msg_start(L3MH_ZAPI_ENABLE, VRF_DEFAULT);
 
 	if (!s)
 		return;
-	L3MH_DEBUG("send ENABLE %u originator %pI4 retention %u", en.enable, &en.originator_ip,
-		   en.retention);
+	L3MH_DEBUG("send ENABLE %u originator %pI4 retention %u link-local %u", en.enable,
+		   &en.originator_ip, en.retention, en.link_local);
 	l3mh_zapi_enable_encode(s, &en);
 	l3mh_zebra_msg_send();
 	l3mh.zebra_knows = l3mh.enabled;
@@ -635,6 +726,11 @@ static void l3mh_es_change(struct event *e)
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		L3MH_CALL(t, local_es_changed);
 	l3mh_reimport_all();
+	/* and which interfaces are ES (sub-)interfaces now */
+	if (l3mh.zebra_knows && l3mh_zebra_msg_start(L3MH_ZAPI_ES_IF_REPLAY, VRF_DEFAULT)) {
+		L3MH_DEBUG("send ES_IF_REPLAY");
+		l3mh_zebra_msg_send();
+	}
 }
 
 static void l3mh_es_changed(void)
@@ -653,6 +749,10 @@ static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr 
 	if (hdr->ext_id != L3MH_ZAPI_EXT_ID)
 		return 0;
 	L3MH_DEBUG("recv %s vrf %u", l3mh_zapi_type2str(hdr->type), vrf_id);
+	if (hdr->type == L3MH_ZAPI_ES_IF) {
+		l3mh_es_if_msg(s, vrf_id);
+		return 0;
+	}
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		if (l3mh_types[t]->zapi_owned && l3mh_types[t]->zapi_owned(hdr->type)) {
 			l3mh_types[t]->zapi_msg(hdr->type, s, vrf_id);
@@ -667,12 +767,15 @@ static int l3mh_zclient_msg(struct zclient *zc, const struct zapi_extension_hdr 
  */
 static void l3mh_vrf_set_rd(struct l3mh_vrf *lv)
 {
-	/* type-1 RD: originator IP : VRF RD index (as FRR's auto RD) */
+	/*
+	 * type-1 RD: originator IP : an index of its own, as FRR derives its
+	 * auto RDs; not the VRF's, whose RT-5s (advertise ipv4|ipv6 unicast,
+	 * RFC 9136 core) would share the sync RT-5s' keys
+	 */
 	struct in_addr orig = l3mh_originator_ip();
 	char buf[RD_ADDRSTRLEN];
 
-	snprintfrr(buf, sizeof(buf), "%pI4:%u", &orig,
-		   lv->bgp->vrf_rd_id ? lv->bgp->vrf_rd_id : lv->bgp->vrf_id);
+	snprintfrr(buf, sizeof(buf), "%pI4:%u", &orig, lv->rd_id);
 	str2prefix_rd(buf, &lv->prd);
 }
 
@@ -698,6 +801,29 @@ static int l3mh_routerid_update(struct bgp *bgp, bool withdraw)
 	return 0;
 }
 
+/*
+ * Does a VRF have a type on that needs link-local ND entries? When that
+ * changes, zebra is told, and reports its entries again (as when the
+ * local ES set changes; the ones it no longer names are withdrawn).
+ */
+static void l3mh_link_local_update(void)
+{
+	struct listnode *node;
+	struct l3mh_vrf *lv;
+	bool ll = false;
+
+	for (ALL_LIST_ELEMENTS_RO(l3mh.vrfs, node, lv))
+		for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
+			ll |= l3mh_types[t]->link_local && l3mh_vrf_syncs(lv, t);
+	if (ll == l3mh.link_local)
+		return;
+	l3mh.link_local = ll;
+	if (l3mh.zebra_knows) {
+		l3mh_zebra_send_enable();
+		l3mh_es_changed();
+	}
+}
+
 /* arp-nd-sync goes from a VRF: its sync routes are withdrawn */
 static void l3mh_vrf_free(struct l3mh_vrf *lv)
 {
@@ -705,7 +831,9 @@ static void l3mh_vrf_free(struct l3mh_vrf *lv)
 	listnode_delete(l3mh.vrfs, lv);
 	if (lv->rts)
 		ecommunity_free(&lv->rts);
+	bf_release_index(bm->rd_idspace, lv->rd_id);
 	XFREE(MTYPE_L3MH_VRF, lv);
+	l3mh_link_local_update();
 }
 
 static int l3mh_inst_delete(struct bgp *bgp)
@@ -736,6 +864,8 @@ static void l3mh_zebra_connected(struct zclient *zc)
 	if (l3mh_zebra_connected_orig)
 		l3mh_zebra_connected_orig(zc);
 	l3mh.zebra_knows = false;
+	/* zebra tells them again */
+	list_delete_all_node(l3mh.es_ifs);
 	if (l3mh.enabled)
 		l3mh_zebra_send_enable();
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
@@ -754,6 +884,7 @@ struct l3mh_vrf *l3mh_vrf_configure(struct bgp *bgp, enum l3mh_rt_mode mode)
 		lv = XCALLOC(MTYPE_L3MH_VRF, sizeof(*lv));
 		lv->bgp = bgp;
 		lv->syncs = 1u << L3MH_SYNC_ARP_ND;
+		bf_assign_index(bm->rd_idspace, lv->rd_id);
 		listnode_add(l3mh.vrfs, lv);
 	} else
 		l3mh_vrf_refresh(lv, true);
@@ -782,6 +913,7 @@ void l3mh_vrf_set_sync(struct l3mh_vrf *lv, enum l3mh_sync_type t, bool on)
 		lv->syncs &= ~(1u << t);
 	L3MH_CALL(t, vrf_refresh, lv, !on);
 	l3mh_reimport_all();
+	l3mh_link_local_update();
 }
 
 /* ------------------------------------------------------------------------
@@ -951,6 +1083,49 @@ DEFPY(debug_l3mh, debug_l3mh_cmd, "[no] debug bgp evpn l3-multihoming",
 	return CMD_SUCCESS;
 }
 
+DEFPY(show_l3mh_interfaces, show_l3mh_interfaces_cmd,
+      "show bgp l2vpn evpn l3-multihoming interfaces [json$json]",
+      SHOW_STR BGP_STR L2VPN_HELP_STR EVPN_HELP_STR
+      "EVPN multi-homing for L3 services\n"
+      "The ES (sub-)interfaces zebra reports\n" JSON_STR)
+{
+	json_object *top = NULL, *arr = NULL;
+	char esi_buf[ESI_STR_LEN];
+	struct listnode *node;
+	struct l3mh_es_if *ei;
+
+	if (json) {
+		top = json_object_new_object();
+		arr = json_object_new_array();
+		json_object_object_add(top, "interfaces", arr);
+	} else
+		vty_out(vty, "%-16s %-10s %-30s %-8s %s\n", "Interface", "VRF", "ESI", "EthTag",
+			"State");
+	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei)) {
+		struct vrf *vrf = vrf_lookup_by_id(ei->vrf_id);
+		const char *name = ifindex2ifname(ei->ifindex, ei->vrf_id);
+		json_object *j;
+
+		esi_to_str(&ei->esi, esi_buf, sizeof(esi_buf));
+		if (!json) {
+			vty_out(vty, "%-16s %-10s %-30s %-8u %s\n", name, vrf ? vrf->name : "?",
+				esi_buf, ei->etag, ei->up ? "up" : "down");
+			continue;
+		}
+		j = json_object_new_object();
+		json_object_string_add(j, "interface", name);
+		json_object_int_add(j, "ifindex", ei->ifindex);
+		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
+		json_object_string_add(j, "esi", esi_buf);
+		json_object_int_add(j, "ethTag", ei->etag);
+		json_object_boolean_add(j, "up", ei->up);
+		json_object_array_add(arr, j);
+	}
+	if (top)
+		vty_json(vty, top);
+	return CMD_SUCCESS;
+}
+
 static int l3mh_debug_config_write(struct vty *vty, bool running)
 {
 	if (l3mh_debug)
@@ -962,12 +1137,22 @@ static int l3mh_debug_config_write(struct vty *vty, bool running)
  * Module
  * ------------------------------------------------------------------------
  */
+/* bgpd stops: the table zebra gave */
+static int l3mh_fini(void)
+{
+	list_delete(&l3mh.es_ifs);
+	return 0;
+}
+
 static int l3mh_late_init(struct event_loop *tm)
 {
 	l3mh.vrfs = list_new();
+	l3mh.es_ifs = list_new();
+	l3mh.es_ifs->del = l3mh_es_if_free;
 	install_element(BGP_EVPN_NODE, &l3mh_enable_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_retention_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_rt_cmd);
+	install_element(VIEW_NODE, &show_l3mh_interfaces_cmd);
 	install_element(ENABLE_NODE, &debug_l3mh_cmd);
 	install_element(CONFIG_NODE, &debug_l3mh_cmd);
 	hook_register(bgp_route_update, l3mh_route_update_hook);
@@ -978,6 +1163,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(bgp_routerid_update, l3mh_routerid_update);
 	hook_register(bgp_hook_config_write_debug, l3mh_debug_config_write);
 	hook_register(zclient_extension_msg, l3mh_zclient_msg);
+	hook_register(frr_fini, l3mh_fini);
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		L3MH_CALL(t, init);
 	if (zclient) {

@@ -56,6 +56,7 @@ struct l3mh_vrf {
 	enum l3mh_rt_mode mode;
 	struct ecommunity *rts;	     /* configured RTs; else the VRF's */
 	struct prefix_rd prd;	     /* RD of its sync routes */
+	uint16_t rd_id;		     /* its local part, of bgpd's RD index space */
 	uint32_t syncs;		     /* bit (1 << enum l3mh_sync_type) per type on */
 	uint32_t opt[L3MH_SYNC_MAX]; /* a type's own option (its config) */
 };
@@ -66,6 +67,10 @@ struct l3mh_vrf {
  */
 struct l3mh_sync_ops {
 	const char *name;
+	/* it resolves next hops with link-local ND entries: zebra reports
+	 * them while a VRF has the type on
+	 */
+	bool link_local;
 	void (*init)(void);
 	/* is p one of the routes this type syncs with? */
 	bool (*route_owned)(const struct prefix_evpn *p);
@@ -102,6 +107,8 @@ struct l3mh_sync_ops {
 			    struct ipaddr *ip);
 	/* an ARP/ND entry of VRF vrf_id came or went */
 	void (*neigh_changed)(vrf_id_t vrf_id);
+	/* an ES (sub-)interface of VRF vrf_id came, went, or went up or down */
+	void (*es_if_changed)(vrf_id_t vrf_id);
 	/* is a message of this type from zebra for this sync type? */
 	bool (*zapi_owned)(uint16_t type);
 	void (*zapi_msg)(uint16_t type, struct stream *s, vrf_id_t vrf_id);
@@ -170,6 +177,14 @@ extern bool l3mh_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, u
 			     struct ipaddr *ip);
 /* tell every type that an ARP/ND entry of VRF vrf_id came or went */
 extern void l3mh_neigh_changed(vrf_id_t vrf_id);
+
+/*
+ * The ES (sub-)interfaces, as zebra reports them: is ifindex one of VRF
+ * vrf_id that is up, of which ES and Ethernet Tag? The one of (esi, etag)
+ * that is up (IFINDEX_INTERNAL: none)?
+ */
+extern bool l3mh_es_if(vrf_id_t vrf_id, ifindex_t ifindex, esi_t *esi, uint32_t *etag);
+extern ifindex_t l3mh_es_etag_ifindex(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag);
 
 /* a message to zebra's evpn_l3mh module: NULL if there is no session */
 extern struct stream *l3mh_zebra_msg_start(uint16_t type, vrf_id_t vrf_id);

@@ -11,12 +11,15 @@
  *   3.8.2  gateway-IP approach: ESI 0, gateway IP = the route's next hop
  * with Ethernet Tag = VLAN (3.5), label 0, no Router's MAC, no BGP
  * Encapsulation EC and the route targets of section 3.2 (the core builds
- * them). The IGP routes are the VRF's: `redistribute ospf|isis` in it.
+ * them). The IGP routes are the VRF's: `redistribute ospf|ospf6|isis` in
+ * it; a route is the CE's when its interface is an ES (sub-)interface
+ * (the core's table of them, from zebra).
  *
  * An ES peer imports it by the rules of 3.6.2 (the core decides) and
  * installs the prefix in the VRF via the CE's address on its own ES
  * (sub-)interface: the gateway IP, or the ES's neighbour (an ARP/ND entry,
- * local or synced). It is a BGP route of the VRF, preferred to the VPN
+ * local or synced; the type has zebra report link-local ND entries, the
+ * next hops of OSPFv3 and IS-IS for IPv6). It is a BGP route of the VRF, preferred to the VPN
  * route of the PE that learned it (weight), and the VRF exports it like
  * any other: its own VPN route (RFC 4364 core), with its RD, its label
  * and next hop self. A route it got by sync is never advertised as a sync
@@ -57,13 +60,19 @@ enum l3mh_igp_approach {
 	L3MH_IGP_GW,  /* section 3.8.2 */
 };
 
+/* the key of the VRF routes: first member of struct igp_local, igp_vroute */
+struct igp_key {
+	vrf_id_t vrf_id;
+	struct prefix p;
+};
+
 /* a VRF route this PE learned by IGP (it originates the RT-5) */
 struct igp_local {
-	vrf_id_t vrf_id;
-	struct prefix p; /* key, with vrf_id */
+	struct igp_key k;
 
-	int type;	  /* ZEBRA_ROUTE_OSPF, _OSPF6, _ISIS */
-	struct ipaddr nh; /* the CE's address */
+	int type;	    /* ZEBRA_ROUTE_OSPF, _OSPF6, _ISIS */
+	struct ipaddr nh;   /* the CE's address */
+	ifindex_t ifindex; /* its interface */
 	uint8_t origin;
 	bool med_set;
 	uint32_t med;
@@ -91,7 +100,8 @@ struct igp_synced {
 	bool med_set;
 	uint32_t med;
 	bool resolved;
-	struct ipaddr nh; /* resolved: the CE's address on this PE's ES */
+	struct ipaddr nh;  /* resolved: the CE's address on this PE's ES */
+	ifindex_t ifindex; /* and its interface, for a link-local one */
 	/* section 4: kept installed with nh until t_retain fires */
 	bool withdrawn;	     /* its RT-5 is gone */
 	bool retained;	     /* t_retain runs */
@@ -101,12 +111,12 @@ struct igp_synced {
 
 /* the VRF route that received RT-5s give */
 struct igp_vroute {
-	vrf_id_t vrf_id;
-	struct prefix p; /* key, with vrf_id */
+	struct igp_key k;
 
 	struct list *synced;	 /* struct igp_synced */
 	struct igp_synced *from; /* installed from it, or NULL */
 	struct ipaddr nh;
+	ifindex_t ifindex;
 	bool installed;
 	bool dirty; /* an RT-5 of it changed: install again */
 };
@@ -127,35 +137,17 @@ static const char *igp_approach2str(enum l3mh_igp_approach a)
  * Tables
  * ------------------------------------------------------------------------
  */
-static unsigned int igp_vrf_prefix_key(vrf_id_t vrf_id, const struct prefix *p)
+/* of a struct igp_local or igp_vroute, through its first member */
+static unsigned int igp_key_hash(const void *arg)
 {
-	return jhash_1word(vrf_id, prefix_hash_key(p));
+	const struct igp_key *k = arg;
+
+	return jhash_1word(k->vrf_id, prefix_hash_key(&k->p));
 }
 
-static unsigned int igp_local_hash_key(const void *arg)
+static bool igp_key_cmp(const void *a, const void *b)
 {
-	const struct igp_local *l = arg;
-
-	return igp_vrf_prefix_key(l->vrf_id, &l->p);
-}
-
-static bool igp_local_hash_cmp(const void *a, const void *b)
-{
-	const struct igp_local *x = a, *y = b;
-
-	return x->vrf_id == y->vrf_id && prefix_same(&x->p, &y->p);
-}
-
-static unsigned int igp_vroute_hash_key(const void *arg)
-{
-	const struct igp_vroute *vr = arg;
-
-	return igp_vrf_prefix_key(vr->vrf_id, &vr->p);
-}
-
-static bool igp_vroute_hash_cmp(const void *a, const void *b)
-{
-	const struct igp_vroute *x = a, *y = b;
+	const struct igp_key *x = a, *y = b;
 
 	return x->vrf_id == y->vrf_id && prefix_same(&x->p, &y->p);
 }
@@ -188,7 +180,7 @@ static bool igp_path_is_igp(const struct bgp_path_info *pi)
 
 static void igp_local_prefix(const struct igp_local *l, struct prefix_evpn *evp)
 {
-	build_type5_prefix_from_ip_prefix(evp, &l->p);
+	build_type5_prefix_from_ip_prefix(evp, &l->k.p);
 	evp->prefix.prefix_addr.eth_tag = l->etag;
 }
 
@@ -203,7 +195,9 @@ static void igp_local_withdraw(struct l3mh_vrf *lv, struct igp_local *l)
 	l->advertised = false;
 }
 
-/* Advertise the route if its next hop is the CE on a local ES that is up */
+/* Advertise the route if its interface is a local ES (sub-)interface that
+ * is up: its next hop is the CE
+ */
 static void igp_local_eval(struct l3mh_vrf *lv, struct igp_local *l)
 {
 	enum l3mh_igp_approach approach = lv->opt[L3MH_SYNC_IGP];
@@ -215,14 +209,14 @@ static void igp_local_eval(struct l3mh_vrf *lv, struct igp_local *l)
 	bool ok;
 
 	ok = l3mh_vrf_syncs(lv, L3MH_SYNC_IGP) &&
-	     l3mh_neigh_by_ip(l->vrf_id, &l->nh, &esi, &etag) && l3mh_es_is_up(&esi);
+	     l3mh_es_if(l->k.vrf_id, l->ifindex, &esi, &etag) && l3mh_es_is_up(&esi);
 	/* the Ethernet Tag is part of the route key */
 	if (l->advertised && (!ok || l->etag != etag))
 		igp_local_withdraw(lv, l);
 	if (!ok) {
 		if (l3mh_vrf_syncs(lv, L3MH_SYNC_IGP))
-			L3MH_DEBUG("igp %pFX vrf %u via %pIA: not over a local ES that is up",
-				   &l->p, l->vrf_id, &l->nh);
+			L3MH_DEBUG("igp %pFX vrf %u via %pIA ifindex %u: not over a local ES that is up",
+				   &l->k.p, l->k.vrf_id, &l->nh, l->ifindex);
 		return;
 	}
 	l->esi = esi;
@@ -259,10 +253,10 @@ static void igp_local_free(struct l3mh_vrf *lv, struct igp_local *l)
 static void igp_vrf_route_update(struct l3mh_vrf *lv, afi_t afi, struct bgp_dest *dest,
 				 struct bgp_path_info *best)
 {
-	struct igp_local key = { .vrf_id = lv->bgp->vrf_id }, *l;
+	struct igp_local key = { .k.vrf_id = lv->bgp->vrf_id }, *l;
 	const struct attr *attr;
 
-	prefix_copy(&key.p, bgp_dest_get_prefix(dest));
+	prefix_copy(&key.k.p, bgp_dest_get_prefix(dest));
 	l = hash_lookup(igp.locals, &key);
 	if (!l3mh_vrf_syncs(lv, L3MH_SYNC_IGP) || !best || !igp_path_is_igp(best)) {
 		if (l)
@@ -279,6 +273,7 @@ static void igp_vrf_route_update(struct l3mh_vrf *lv, afi_t afi, struct bgp_dest
 	l->origin = attr->origin;
 	l->med_set = CHECK_FLAG(attr->flag, ATTR_FLAG_BIT(BGP_ATTR_MULTI_EXIT_DISC));
 	l->med = attr->med;
+	l->ifindex = attr->nh_ifindex;
 	memset(&l->nh, 0, sizeof(l->nh));
 	if (afi == AFI_IP) {
 		SET_IPADDR_V4(&l->nh);
@@ -296,7 +291,7 @@ static void igp_vrf_route_update(struct l3mh_vrf *lv, afi_t afi, struct bgp_dest
  */
 static void igp_vroute_install(struct igp_vroute *vr, struct bgp *bgp, struct igp_synced *s)
 {
-	afi_t afi = family2afi(vr->p.family);
+	afi_t afi = family2afi(vr->k.p.family);
 	struct bgp *bgp_vpn = bgp_get_default();
 	struct bgp_path_info *pi;
 	struct bgp_dest *dest;
@@ -313,18 +308,20 @@ static void igp_vroute_install(struct igp_vroute *vr, struct bgp *bgp, struct ig
 	} else {
 		attr.mp_nexthop_global = s->nh.ipaddr_v6;
 		attr.mp_nexthop_len = BGP_ATTR_NHLEN_IPV6_GLOBAL;
+		/* bgp_zebra installs a link-local one with it */
+		attr.nh_ifindex = s->ifindex;
 	}
 	attr_new = bgp_attr_intern(&attr);
 	aspath_unintern(&attr.aspath);
 
-	dest = bgp_node_get(bgp->rib[afi][SAFI_UNICAST], &vr->p);
+	dest = bgp_node_get(bgp->rib[afi][SAFI_UNICAST], &vr->k.p);
 	/* valid: its next hop is an ARP/ND entry on this PE's ES */
 	pi = l3mh_own_path_set(bgp, dest, BGP_ROUTE_NORMAL, attr_new);
 	if (!pi) {
 		bgp_dest_unlock_node(dest);
 		return;
 	}
-	L3MH_DEBUG("igp install %pFX in %s via %pIA (rd %pRDP)", &vr->p, bgp->name_pretty, &s->nh,
+	L3MH_DEBUG("igp install %pFX in %s via %pIA (rd %pRDP)", &vr->k.p, bgp->name_pretty, &s->nh,
 		   &s->prd);
 	bgp_process(bgp, dest, pi, afi, SAFI_UNICAST);
 	/* the VRF's own VPN route for it (draft 3.8.1, RFC 4364 core) */
@@ -335,17 +332,17 @@ static void igp_vroute_install(struct igp_vroute *vr, struct bgp *bgp, struct ig
 
 static void igp_vroute_uninstall(struct igp_vroute *vr, struct bgp *bgp)
 {
-	afi_t afi = family2afi(vr->p.family);
+	afi_t afi = family2afi(vr->k.p.family);
 	struct bgp *bgp_vpn = bgp_get_default();
 	struct bgp_path_info *pi;
 	struct bgp_dest *dest;
 
-	dest = bgp_node_lookup(bgp->rib[afi][SAFI_UNICAST], &vr->p);
+	dest = bgp_node_lookup(bgp->rib[afi][SAFI_UNICAST], &vr->k.p);
 	if (!dest)
 		return;
 	pi = l3mh_own_path(bgp, dest, BGP_ROUTE_NORMAL);
 	if (pi && !CHECK_FLAG(pi->flags, BGP_PATH_REMOVED)) {
-		L3MH_DEBUG("igp uninstall %pFX in %s", &vr->p, bgp->name_pretty);
+		L3MH_DEBUG("igp uninstall %pFX in %s", &vr->k.p, bgp->name_pretty);
 		if (bgp_vpn)
 			vpn_leak_from_vrf_withdraw(bgp_vpn, bgp, pi);
 		bgp_path_info_delete(dest, pi);
@@ -387,27 +384,40 @@ static bool igp_synced_retain(struct igp_synced *s)
 	return true;
 }
 
+static bool igp_ip_is_ll(const struct ipaddr *ip)
+{
+	return IS_IPADDR_V6(ip) && IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6);
+}
+
 /* the CE's address on this PE's ES for a received RT-5 */
 static bool igp_synced_resolve(struct igp_synced *s, vrf_id_t vrf_id)
 {
+	ifindex_t ifindex = IFINDEX_INTERNAL;
 	struct ipaddr nh = {};
 	uint32_t etag;
 	esi_t esi;
 	bool ok;
 
 	/* over this PE's own ES (sub-)interface, which is up */
-	if (s->by_esi)
-		ok = l3mh_es_is_up(&s->esi) &&
-		     l3mh_neigh_on_es(vrf_id, &s->esi, s->etag, s->gw.ipa_type, &nh);
-	else {
+	if (s->by_esi) {
+		esi = s->esi;
+		etag = s->etag;
+		ok = l3mh_es_is_up(&esi) && l3mh_neigh_on_es(vrf_id, &esi, etag, s->gw.ipa_type, &nh);
+	} else {
 		ok = l3mh_neigh_by_ip(vrf_id, &s->gw, &esi, &etag) && l3mh_es_is_up(&esi);
 		nh = s->gw;
+	}
+	/* a link-local one is installed on the interface of its entry */
+	if (ok && igp_ip_is_ll(&nh)) {
+		ifindex = l3mh_es_etag_ifindex(vrf_id, &esi, etag);
+		ok = ifindex != IFINDEX_INTERNAL;
 	}
 	if (ok && !s->withdrawn) {
 		/* resolved again: retained no more */
 		EVENT_OFF(s->t_retain);
 		s->retained = s->retain_expired = false;
 		s->nh = nh;
+		s->ifindex = ifindex;
 	} else
 		ok = igp_synced_retain(s);
 	s->resolved = ok;
@@ -427,16 +437,17 @@ static int igp_synced_cmp(const struct igp_synced *a, const struct igp_synced *b
 /* Install the prefix from the preferred RT-5 that resolves, or remove it */
 static void igp_vroute_eval(struct igp_vroute *vr)
 {
-	struct l3mh_vrf *lv = l3mh_vrf_find_id(vr->vrf_id);
+	struct l3mh_vrf *lv = l3mh_vrf_find_id(vr->k.vrf_id);
 	bool on = lv && l3mh_enabled() && l3mh_vrf_syncs(lv, L3MH_SYNC_IGP);
 	struct igp_synced *s, *best = NULL;
 	struct listnode *node;
 
 	for (ALL_LIST_ELEMENTS_RO(vr->synced, node, s))
-		if (on && igp_synced_resolve(s, vr->vrf_id) &&
+		if (on && igp_synced_resolve(s, vr->k.vrf_id) &&
 		    (!best || igp_synced_cmp(s, best) < 0))
 			best = s;
-	if (best && best == vr->from && !vr->dirty && !ipaddr_cmp(&best->nh, &vr->nh))
+	if (best && best == vr->from && !vr->dirty && !ipaddr_cmp(&best->nh, &vr->nh) &&
+	    best->ifindex == vr->ifindex)
 		return;
 	vr->dirty = false;
 	if (!best) {
@@ -449,6 +460,7 @@ static void igp_vroute_eval(struct igp_vroute *vr)
 		vr->installed = true;
 		vr->from = best;
 		vr->nh = best->nh;
+		vr->ifindex = best->ifindex;
 	}
 	if (!listcount(vr->synced)) {
 		hash_release(igp.vroutes, vr);
@@ -503,7 +515,7 @@ static void igp_route_update(const struct prefix_evpn *evp, const struct prefix_
 	const struct bgp_route_evpn *bre;
 
 	s = hash_lookup(igp.synced, &key);
-	if (lv && !igp_rt5_prefix(evp, &vkey.p)) {
+	if (lv && !igp_rt5_prefix(evp, &vkey.k.p)) {
 		zlog_warn("evpn-l3mh: RT-5 %pFX rd %pRDP: invalid IP prefix, ignored", evp, prd);
 		lv = NULL;
 	}
@@ -529,8 +541,8 @@ static void igp_route_update(const struct prefix_evpn *evp, const struct prefix_
 		*s = key;
 		(void)hash_get(igp.synced, s, hash_alloc_intern);
 	}
-	vkey.vrf_id = lv->bgp->vrf_id;
-	if (s->vr && (s->vr->vrf_id != vkey.vrf_id || !prefix_same(&s->vr->p, &vkey.p)))
+	vkey.k.vrf_id = lv->bgp->vrf_id;
+	if (s->vr && (s->vr->k.vrf_id != vkey.k.vrf_id || !prefix_same(&s->vr->k.p, &vkey.k.p)))
 		igp_synced_detach(s);
 
 	bre = bgp_attr_get_evpn_overlay(pi->attr);
@@ -540,7 +552,7 @@ static void igp_route_update(const struct prefix_evpn *evp, const struct prefix_
 	/* ESI approach: the family of the CE's address to look for */
 	if (s->by_esi) {
 		memset(&s->gw, 0, sizeof(s->gw));
-		s->gw.ipa_type = vkey.p.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
+		s->gw.ipa_type = vkey.k.p.family == AF_INET ? IPADDR_V4 : IPADDR_V6;
 	} else
 		s->gw = bre->gw_ip;
 	s->peer = pi->attr->mp_nexthop_len == BGP_ATTR_NHLEN_IPV4 ? pi->attr->mp_nexthop_global_in
@@ -609,9 +621,9 @@ static void igp_local_walk(struct hash_bucket *hb, void *arg)
 {
 	struct igp_walk_ctx *ctx = arg;
 	struct igp_local *l = hb->data;
-	struct l3mh_vrf *lv = ctx->lv ? ctx->lv : l3mh_vrf_find_id(l->vrf_id);
+	struct l3mh_vrf *lv = ctx->lv ? ctx->lv : l3mh_vrf_find_id(l->k.vrf_id);
 
-	if (ctx->lv && l->vrf_id != ctx->lv->bgp->vrf_id)
+	if (ctx->lv && l->k.vrf_id != ctx->lv->bgp->vrf_id)
 		return;
 	if (!lv || ctx->withdraw) {
 		if (lv)
@@ -627,7 +639,7 @@ static void igp_vroute_walk(struct hash_bucket *hb, void *arg)
 	struct igp_walk_ctx *ctx = arg;
 	struct igp_vroute *vr = hb->data;
 
-	if (ctx->lv && vr->vrf_id != ctx->lv->bgp->vrf_id)
+	if (ctx->lv && vr->k.vrf_id != ctx->lv->bgp->vrf_id)
 		return;
 	if (ctx->withdraw) {
 		if (vr->installed)
@@ -673,8 +685,10 @@ static void igp_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
 	hash_iterate(igp.vroutes, igp_vroute_walk, &ctx);
 }
 
-/* ARP/ND entries came or went: next hops resolve again, once for all */
-static void igp_neigh_change(struct event *e)
+/* ARP/ND entries or ES (sub-)interfaces came or went: the routes are
+ * mapped and their next hops resolved again, once for all
+ */
+static void igp_state_change(struct event *e)
 {
 	struct igp_walk_ctx ctx = {};
 
@@ -682,10 +696,10 @@ static void igp_neigh_change(struct event *e)
 	hash_iterate(igp.vroutes, igp_vroute_walk, &ctx);
 }
 
-static void igp_neigh_changed(vrf_id_t vrf_id)
+static void igp_state_changed(vrf_id_t vrf_id)
 {
 	if (hashcount(igp.locals) || hashcount(igp.vroutes))
-		event_add_event(bm->master, igp_neigh_change, NULL, 0, &igp.t_neigh);
+		event_add_event(bm->master, igp_state_change, NULL, 0, &igp.t_neigh);
 }
 
 /* ------------------------------------------------------------------------
@@ -774,11 +788,12 @@ static void igp_show_local_walk(struct hash_bucket *hb, void *arg)
 {
 	struct igp_show_ctx *ctx = arg;
 	struct igp_local *l = hb->data;
-	json_object *j = igp_show_common(l->vrf_id, &l->p, "local");
+	json_object *j = igp_show_common(l->k.vrf_id, &l->k.p, "local");
 	char esi_buf[ESI_STR_LEN];
 
 	json_object_string_add(j, "igp", zebra_route_string(l->type));
 	json_object_string_addf(j, "nexthop", "%pIA", &l->nh);
+	json_object_string_add(j, "interface", ifindex2ifname(l->ifindex, l->k.vrf_id));
 	if (l->advertised) {
 		json_object_string_add(j, "approach", igp_approach2str(l->approach));
 		json_object_string_add(j, "esi", esi_to_str(&l->esi, esi_buf, sizeof(esi_buf)));
@@ -798,7 +813,7 @@ static void igp_show_synced_walk(struct hash_bucket *hb, void *arg)
 
 	if (!s->vr)
 		return;
-	j = igp_show_common(s->vr->vrf_id, &s->vr->p, "synced");
+	j = igp_show_common(s->vr->k.vrf_id, &s->vr->k.p, "synced");
 	json_object_string_add(j, "approach", s->by_esi ? "esi" : "gateway-ip");
 	if (s->by_esi)
 		json_object_string_add(j, "esi", esi_to_str(&s->esi, esi_buf, sizeof(esi_buf)));
@@ -809,6 +824,8 @@ static void igp_show_synced_walk(struct hash_bucket *hb, void *arg)
 	json_object_string_addf(j, "peer", "%pI4", &s->peer);
 	if (s->resolved)
 		json_object_string_addf(j, "nexthop", "%pIA", &s->nh);
+	if (s->resolved && s->ifindex)
+		json_object_string_add(j, "interface", ifindex2ifname(s->ifindex, s->vr->k.vrf_id));
 	if (s->retained)
 		json_object_int_add(j, "retainedSecs", event_timer_remain_second(s->t_retain));
 	json_object_string_add(j, "state",
@@ -844,11 +861,11 @@ DEFPY(show_l3mh_igp, show_l3mh_igp_cmd,
 
 static void igp_init(void)
 {
-	igp.locals = hash_create_size(1024, igp_local_hash_key, igp_local_hash_cmp,
+	igp.locals = hash_create_size(1024, igp_key_hash, igp_key_cmp,
 				      "EVPN L3MH IGP local routes");
 	igp.synced = hash_create_size(1024, igp_synced_hash_key, igp_synced_hash_cmp,
 				      "EVPN L3MH IGP synced routes");
-	igp.vroutes = hash_create_size(1024, igp_vroute_hash_key, igp_vroute_hash_cmp,
+	igp.vroutes = hash_create_size(1024, igp_key_hash, igp_key_cmp,
 				       "EVPN L3MH IGP VRF routes");
 	install_element(BGP_EVPN_NODE, &l3mh_igp_sync_cmd);
 	install_element(VIEW_NODE, &show_l3mh_igp_cmd);
@@ -856,13 +873,16 @@ static void igp_init(void)
 
 const struct l3mh_sync_ops l3mh_igp_ops = {
 	.name = "IGP",
+	/* the next hops of OSPFv3 and IS-IS for IPv6 */
+	.link_local = true,
 	.init = igp_init,
 	.route_owned = igp_route_owned,
 	.route_is_sync = igp_route_is_sync,
 	.route_esi = igp_route_esi,
 	.route_update = igp_route_update,
 	.vrf_route_update = igp_vrf_route_update,
-	.neigh_changed = igp_neigh_changed,
+	.neigh_changed = igp_state_changed,
+	.es_if_changed = igp_state_changed,
 	.vrf_refresh = igp_vrf_refresh,
 	.config_write = igp_config_write,
 };
