@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "topotests", "lib"))
 
 from lab import run  # noqa: E402
+from benchlib import wait_count  # noqa: E402
 from reftopo import RefTopo  # noqa: E402
 
 TESTDIR = os.path.join(os.path.dirname(HERE), "topotests", "l3mh_arp_nd")
@@ -98,22 +99,7 @@ def run_one(topo, kind, n):
     pe1.cmd("ip -batch %s" % batch, timeout=600)
     t_batch = time.time() - t0
     deadline = t0 + 120 + n / 50.0
-    got = last = 0
-    t_last = t_progress = time.time()
-    while time.time() < deadline:
-        got = ext_count(pe2, dev)
-        if got >= n:
-            t_last = time.time()
-            break
-        if got != last:
-            print("bench:   %s %d/%d after %.1f s" % (kind, got, n, time.time() - t0),
-                  flush=True)
-            last, t_last, t_progress = got, time.time(), time.time()
-        elif time.time() - t_progress > 60:
-            print("bench:   %s stalled at %d/%d for 60 s" % (kind, got, n), flush=True)
-            break
-        time.sleep(0.5)
-    t_last -= t0
+    got, t_last = wait_count(lambda: ext_count(pe2, dev), n, kind, t0, deadline)
     after = rss(topo)
 
     # clean up: the entries go, and so do PE2's copies
