@@ -19,12 +19,13 @@
  * installs the prefix in the VRF via the CE's address on its own ES
  * (sub-)interface: the gateway IP, or the ES's neighbour (an ARP/ND entry,
  * local or synced; the type has zebra report link-local ND entries, the
- * next hops of OSPFv3 and IS-IS for IPv6). It is a BGP route of the VRF, preferred to the VPN
- * route of the PE that learned it (weight), and the VRF exports it like
- * any other: its own VPN route (RFC 4364 core), with its RD, its label
- * and next hop self. A route it got by sync is never advertised as a sync
- * route again, and one whose next hop does not resolve is neither
- * installed nor re-advertised.
+ * next hops of OSPFv3 and IS-IS for IPv6). It is a BGP route of the VRF,
+ * preferred to the VPN route of the PE that learned it (weight), and the
+ * VRF exports it like any other: its own VPN route (RFC 4364 core), with
+ * its RD, its label and next hop self, or its own RT-5 (RFC 9136 core,
+ * `advertise ipv4|ipv6 unicast`). A route it got by sync is never
+ * advertised as a sync route again, and one whose next hop does not
+ * resolve is neither installed nor re-advertised.
  *
  * Section 4, retention: with `l3-multihoming retention-time`, an installed
  * route is kept (with the next hop it had) that long after its RT-5 is
@@ -70,8 +71,8 @@ struct igp_key {
 struct igp_local {
 	struct igp_key k;
 
-	int type;	    /* ZEBRA_ROUTE_OSPF, _OSPF6, _ISIS */
-	struct ipaddr nh;   /* the CE's address */
+	int type;	   /* ZEBRA_ROUTE_OSPF, _OSPF6, _ISIS */
+	struct ipaddr nh;  /* the CE's address */
 	ifindex_t ifindex; /* its interface */
 	uint8_t origin;
 	bool med_set;
@@ -402,7 +403,8 @@ static bool igp_synced_resolve(struct igp_synced *s, vrf_id_t vrf_id)
 	if (s->by_esi) {
 		esi = s->esi;
 		etag = s->etag;
-		ok = l3mh_es_is_up(&esi) && l3mh_neigh_on_es(vrf_id, &esi, etag, s->gw.ipa_type, &nh);
+		ok = l3mh_es_is_up(&esi) &&
+		     l3mh_neigh_on_es(vrf_id, &esi, etag, s->gw.ipa_type, &nh);
 	} else {
 		ok = l3mh_neigh_by_ip(vrf_id, &s->gw, &esi, &etag) && l3mh_es_is_up(&esi);
 		nh = s->gw;
@@ -861,12 +863,10 @@ DEFPY(show_l3mh_igp, show_l3mh_igp_cmd,
 
 static void igp_init(void)
 {
-	igp.locals = hash_create_size(1024, igp_key_hash, igp_key_cmp,
-				      "EVPN L3MH IGP local routes");
+	igp.locals = hash_create_size(1024, igp_key_hash, igp_key_cmp, "EVPN L3MH IGP local routes");
 	igp.synced = hash_create_size(1024, igp_synced_hash_key, igp_synced_hash_cmp,
 				      "EVPN L3MH IGP synced routes");
-	igp.vroutes = hash_create_size(1024, igp_key_hash, igp_key_cmp,
-				       "EVPN L3MH IGP VRF routes");
+	igp.vroutes = hash_create_size(1024, igp_key_hash, igp_key_cmp, "EVPN L3MH IGP VRF routes");
 	install_element(BGP_EVPN_NODE, &l3mh_igp_sync_cmd);
 	install_element(VIEW_NODE, &show_l3mh_igp_cmd);
 }

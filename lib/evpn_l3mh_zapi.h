@@ -179,8 +179,7 @@ extern bool l3mh_zapi_gm_replay_decode(struct stream *s, uint8_t *family);
 extern void l3mh_zapi_gm_if_encode(struct stream *s,
 				   const struct l3mh_zapi_gm_if *gi);
 extern bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi);
-extern void l3mh_zapi_es_if_encode(struct stream *s,
-				   const struct l3mh_zapi_es_if *ei);
+extern void l3mh_zapi_es_if_encode(struct stream *s, const struct l3mh_zapi_es_if *ei);
 extern bool l3mh_zapi_es_if_decode(struct stream *s, struct l3mh_zapi_es_if *ei);
 
 #ifdef __cplusplus
