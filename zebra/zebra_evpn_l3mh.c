@@ -71,7 +71,7 @@ static struct {
 	struct hash *sync_neighs;
 	struct list *es_dfs; /* struct l3mh_es_df: ESs with IGMP/MLD sync */
 	struct list *gm_ifs; /* struct l3mh_gm_if: what pimd was told */
-	struct list *es_ifs; /* struct l3mh_es_if: what bgpd was told */
+	struct hash *es_ifs; /* struct l3mh_es_if: what bgpd was told */
 } l3mh;
 
 /* ------------------------------------------------------------------------
@@ -215,58 +215,102 @@ static void l3mh_send_es_if(struct zserv *client, const struct l3mh_es_if *ei, b
 	l3mh_msg_send(client, s);
 }
 
+static unsigned int l3mh_es_if_hash_key(const void *arg)
+{
+	const struct l3mh_es_if *ei = arg;
+
+	return jhash_1word(ei->z.ifindex, 0);
+}
+
+static bool l3mh_es_if_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_es_if *x = a, *y = b;
+
+	return x->z.ifindex == y->z.ifindex;
+}
+
+static void l3mh_es_if_gone(struct zserv *client, struct l3mh_es_if *ei)
+{
+	l3mh_send_es_if(client, ei, false);
+	hash_release(l3mh.es_ifs, ei);
+	XFREE(MTYPE_L3MH_ES_IF, ei);
+}
+
+/* Tell bgpd whether ifp is an ES (sub-)interface now, if that changed */
+static void l3mh_es_if_eval(struct zserv *client, struct interface *ifp)
+{
+	struct l3mh_es_if key = { .z.ifindex = ifp->ifindex }, *ei;
+	struct zebra_evpn_es *es = NULL;
+	uint32_t etag = 0;
+	bool up;
+
+	if (ifp->ifindex == IFINDEX_INTERNAL)
+		return;
+	/* one being deleted is inactive */
+	if (l3mh.enabled && CHECK_FLAG(ifp->status, ZEBRA_INTERFACE_ACTIVE))
+		es = l3mh_if_es(ifp, &etag);
+	ei = hash_lookup(l3mh.es_ifs, &key);
+	if (!es) {
+		if (ei)
+			l3mh_es_if_gone(client, ei);
+		return;
+	}
+	up = if_is_operative(ifp) && (es->flags & ZEBRA_EVPNES_OPER_UP);
+	if (!ei) {
+		ei = XCALLOC(MTYPE_L3MH_ES_IF, sizeof(*ei));
+		ei->z.ifindex = ifp->ifindex;
+		ei->vrf_id = ifp->vrf->vrf_id;
+		(void)hash_get(l3mh.es_ifs, ei, hash_alloc_intern);
+	} else if (ei->vrf_id == ifp->vrf->vrf_id && ei->z.etag == etag && ei->z.up == up &&
+		   !memcmp(&ei->z.esi, &es->esi, sizeof(esi_t))) {
+		ei->seen = true;
+		return;
+	} else if (ei->vrf_id != ifp->vrf->vrf_id) {
+		/* gone from its old VRF */
+		l3mh_send_es_if(client, ei, false);
+		ei->vrf_id = ifp->vrf->vrf_id;
+	}
+	ei->seen = true;
+	ei->z.esi = es->esi;
+	ei->z.etag = etag;
+	ei->z.up = up;
+	l3mh_send_es_if(client, ei, true);
+}
+
+static void l3mh_es_if_unsee_walk(struct hash_bucket *hb, void *arg)
+{
+	((struct l3mh_es_if *)hb->data)->seen = false;
+}
+
+static void l3mh_es_if_unseen_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_es_if *ei = hb->data;
+
+	if (!ei->seen)
+		listnode_add(arg, ei);
+}
+
 /* Tell bgpd which interfaces are ES (sub-)interfaces now: what changed */
 static void l3mh_es_ifs_eval(void)
 {
 	struct zserv *client = zserv_find_client(ZEBRA_ROUTE_BGP, 0);
-	struct listnode *node, *nnode;
-	struct zebra_evpn_es *es;
+	struct list *gone;
+	struct listnode *node;
 	struct l3mh_es_if *ei;
 	struct interface *ifp;
 	struct vrf *vrf;
-	uint32_t etag;
-	bool up;
 
 	if (!client)
 		return;
-	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
-		ei->seen = false;
+	hash_iterate(l3mh.es_ifs, l3mh_es_if_unsee_walk, NULL);
 	RB_FOREACH (vrf, vrf_id_head, &vrfs_by_id)
-		FOR_ALL_INTERFACES (vrf, ifp) {
-			if (!l3mh.enabled || ifp->ifindex == IFINDEX_INTERNAL)
-				continue;
-			es = l3mh_if_es(ifp, &etag);
-			if (!es)
-				continue;
-			up = if_is_operative(ifp) && (es->flags & ZEBRA_EVPNES_OPER_UP);
-			for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
-				if (ei->z.ifindex == ifp->ifindex)
-					break;
-			if (!ei) {
-				ei = XCALLOC(MTYPE_L3MH_ES_IF, sizeof(*ei));
-				ei->z.ifindex = ifp->ifindex;
-				listnode_add(l3mh.es_ifs, ei);
-			} else if (ei->vrf_id == vrf->vrf_id && ei->z.etag == etag &&
-				   ei->z.up == up && !memcmp(&ei->z.esi, &es->esi, sizeof(esi_t))) {
-				ei->seen = true;
-				continue;
-			} else if (ei->vrf_id != vrf->vrf_id)
-				/* gone from its old VRF */
-				l3mh_send_es_if(client, ei, false);
-			ei->seen = true;
-			ei->vrf_id = vrf->vrf_id;
-			ei->z.esi = es->esi;
-			ei->z.etag = etag;
-			ei->z.up = up;
-			l3mh_send_es_if(client, ei, true);
-		}
-	for (ALL_LIST_ELEMENTS(l3mh.es_ifs, node, nnode, ei)) {
-		if (ei->seen)
-			continue;
-		l3mh_send_es_if(client, ei, false);
-		list_delete_node(l3mh.es_ifs, node);
-		XFREE(MTYPE_L3MH_ES_IF, ei);
-	}
+		FOR_ALL_INTERFACES (vrf, ifp)
+			l3mh_es_if_eval(client, ifp);
+	gone = list_new();
+	hash_iterate(l3mh.es_ifs, l3mh_es_if_unseen_walk, gone);
+	for (ALL_LIST_ELEMENTS_RO(gone, node, ei))
+		l3mh_es_if_gone(client, ei);
+	list_delete(&gone);
 }
 
 static void l3mh_es_if_free(void *arg)
@@ -954,7 +998,7 @@ static int l3mh_client_close(struct zserv *client)
 	}
 	list_delete(&gone);
 	/* nothing to tell a closing client */
-	list_delete_all_node(l3mh.es_ifs);
+	hash_clean(l3mh.es_ifs, l3mh_es_if_free);
 	if (l3mh.enabled) {
 		struct l3mh_zapi_enable off = {};
 
@@ -974,10 +1018,18 @@ static int l3mh_client_close(struct zserv *client)
  */
 static int l3mh_if_update(struct interface *ifp)
 {
+	struct zebra_if *zif = ifp->info;
+	struct zserv *client;
+
 	if (l3mh.enabled)
 		hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_eval_walk, ifp);
-	if (l3mh.enabled || listcount(l3mh.es_ifs))
-		l3mh_es_ifs_eval();
+	if (l3mh.enabled || hashcount(l3mh.es_ifs)) {
+		/* an ES's own interface: its sub-interfaces' state too */
+		if (zif && zif->es_info.es)
+			l3mh_es_ifs_eval();
+		else if ((client = zserv_find_client(ZEBRA_ROUTE_BGP, 0)))
+			l3mh_es_if_eval(client, ifp);
+	}
 	if (listcount(l3mh.es_dfs))
 		l3mh_gm_ifs_eval(false);
 	return 0;
@@ -1079,8 +1131,8 @@ static int l3mh_late_init(struct event_loop *tm)
 	l3mh.es_dfs->del = l3mh_gm_free;
 	l3mh.gm_ifs = list_new();
 	l3mh.gm_ifs->del = l3mh_gm_free;
-	l3mh.es_ifs = list_new();
-	l3mh.es_ifs->del = l3mh_es_if_free;
+	l3mh.es_ifs = hash_create_size(64, l3mh_es_if_hash_key, l3mh_es_if_hash_cmp,
+				       "EVPN L3MH ES interfaces");
 	install_element(VIEW_NODE, &show_evpn_l3mh_sync_cmd);
 	install_element(ENABLE_NODE, &debug_evpn_l3mh_cmd);
 	install_element(CONFIG_NODE, &debug_evpn_l3mh_cmd);
@@ -1092,9 +1144,24 @@ static int l3mh_late_init(struct event_loop *tm)
 	return 0;
 }
 
+static void l3mh_sync_neigh_hash_free(void *arg)
+{
+	l3mh_sync_neigh_free(arg);
+}
+
+static int l3mh_fini(void)
+{
+	hash_clean_and_free(&l3mh.sync_neighs, l3mh_sync_neigh_hash_free);
+	hash_clean_and_free(&l3mh.es_ifs, l3mh_es_if_free);
+	list_delete(&l3mh.es_dfs);
+	list_delete(&l3mh.gm_ifs);
+	return 0;
+}
+
 static int l3mh_module_init(void)
 {
 	hook_register(frr_late_init, l3mh_late_init);
+	hook_register(frr_fini, l3mh_fini);
 	return 0;
 }
 
