@@ -19,6 +19,8 @@
  */
 #include <zebra.h>
 
+#include "hash.h"
+#include "jhash.h"
 #include "json.h"
 #include "lib/version.h"
 #include "libfrr.h"
@@ -72,7 +74,8 @@ static struct {
 	bool zebra_knows;	   /* ENABLE sent on this zebra session */
 	bool link_local;	   /* zebra reports link-local neighbours */
 	struct event *t_es_change; /* a local ES came or went */
-	struct list *es_ifs;	   /* struct l3mh_es_if, from zebra */
+	struct hash *es_ifs;	   /* struct l3mh_es_if, from zebra, by ifindex */
+	struct hash *es_etag_ifs;  /* the same, by VRF, ESI and Ethernet Tag */
 } l3mh;
 
 /* an L3 ES (sub-)interface of this PE (draft 3.5), as zebra reports it */
@@ -82,6 +85,10 @@ struct l3mh_es_if {
 	esi_t esi;
 	uint32_t etag;
 	bool up;
+	/* in es_etag_ifs: the one of its (VRF, ESI, Ethernet Tag), which
+	 * two have only while an interface is replaced
+	 */
+	bool by_etag;
 };
 
 /* ------------------------------------------------------------------------
@@ -184,11 +191,12 @@ static enum l3mh_sync_type l3mh_route_type(const struct prefix_evpn *p)
  * ARP/ND entries, for the types that resolve next hops with them
  * ------------------------------------------------------------------------
  */
-bool l3mh_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi, uint32_t *etag)
+bool l3mh_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, uint32_t ll_etag, esi_t *esi,
+		      uint32_t *etag)
 {
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		if (l3mh_types[t]->neigh_by_ip)
-			return l3mh_types[t]->neigh_by_ip(vrf_id, ip, esi, etag);
+			return l3mh_types[t]->neigh_by_ip(vrf_id, ip, ll_etag, esi, etag);
 	return false;
 }
 
@@ -199,6 +207,11 @@ bool l3mh_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, uint8_t 
 		if (l3mh_types[t]->neigh_on_es)
 			return l3mh_types[t]->neigh_on_es(vrf_id, esi, etag, ipa_type, ip);
 	return false;
+}
+
+bool l3mh_ip_is_ll(const struct ipaddr *ip)
+{
+	return IS_IPADDR_V6(ip) && IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6);
 }
 
 void l3mh_neigh_changed(vrf_id_t vrf_id)
@@ -212,15 +225,45 @@ void l3mh_neigh_changed(vrf_id_t vrf_id)
  * route's interface to its ES and Ethernet Tag and back
  * ------------------------------------------------------------------------
  */
+static void l3mh_es_if_free(void *arg)
+{
+	XFREE(MTYPE_L3MH_ES_IF, arg);
+}
+
+static unsigned int l3mh_es_if_hash_key(const void *arg)
+{
+	const struct l3mh_es_if *ei = arg;
+
+	return jhash_1word(ei->ifindex, 0);
+}
+
+static bool l3mh_es_if_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_es_if *x = a, *y = b;
+
+	return x->ifindex == y->ifindex;
+}
+
+static unsigned int l3mh_es_etag_hash_key(const void *arg)
+{
+	const struct l3mh_es_if *ei = arg;
+
+	return jhash(ei->esi.val, ESI_BYTES, jhash_2words(ei->vrf_id, ei->etag, 0));
+}
+
+static bool l3mh_es_etag_hash_cmp(const void *a, const void *b)
+{
+	const struct l3mh_es_if *x = a, *y = b;
+
+	return x->vrf_id == y->vrf_id && x->etag == y->etag &&
+	       !memcmp(&x->esi, &y->esi, sizeof(x->esi));
+}
+
 static struct l3mh_es_if *l3mh_es_if_find(ifindex_t ifindex)
 {
-	struct listnode *node;
-	struct l3mh_es_if *ei;
+	struct l3mh_es_if key = { .ifindex = ifindex };
 
-	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
-		if (ei->ifindex == ifindex)
-			return ei;
-	return NULL;
+	return hash_lookup(l3mh.es_ifs, &key);
 }
 
 bool l3mh_es_if(vrf_id_t vrf_id, ifindex_t ifindex, esi_t *esi, uint32_t *etag)
@@ -236,14 +279,53 @@ bool l3mh_es_if(vrf_id_t vrf_id, ifindex_t ifindex, esi_t *esi, uint32_t *etag)
 
 ifindex_t l3mh_es_etag_ifindex(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag)
 {
-	struct listnode *node;
-	struct l3mh_es_if *ei;
+	struct l3mh_es_if key = { .vrf_id = vrf_id, .esi = *esi, .etag = etag }, *ei;
 
-	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei))
-		if (ei->up && ei->vrf_id == vrf_id && ei->etag == etag &&
-		    !memcmp(&ei->esi, esi, sizeof(*esi)))
-			return ei->ifindex;
-	return IFINDEX_INTERNAL;
+	ei = hash_lookup(l3mh.es_etag_ifs, &key);
+	return ei && ei->up ? ei->ifindex : IFINDEX_INTERNAL;
+}
+
+/* ei goes into es_etag_ifs, unless one there of its key is up and ei not */
+static void l3mh_es_etag_link(struct l3mh_es_if *ei)
+{
+	struct l3mh_es_if *o = hash_lookup(l3mh.es_etag_ifs, ei);
+
+	if (o && (o->up || !ei->up))
+		return;
+	if (o) {
+		hash_release(l3mh.es_etag_ifs, o);
+		o->by_etag = false;
+	}
+	(void)hash_get(l3mh.es_etag_ifs, ei, hash_alloc_intern);
+	ei->by_etag = true;
+}
+
+struct l3mh_es_etag_find {
+	const struct l3mh_es_if *gone;
+	struct l3mh_es_if *found;
+};
+
+static void l3mh_es_etag_find_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_es_etag_find *f = arg;
+	struct l3mh_es_if *ei = hb->data;
+
+	if (ei != f->gone && l3mh_es_etag_hash_cmp(ei, f->gone) && (!f->found || ei->up))
+		f->found = ei;
+}
+
+/* ei leaves es_etag_ifs: another of its key, if any, takes its place */
+static void l3mh_es_etag_unlink(struct l3mh_es_if *ei)
+{
+	struct l3mh_es_etag_find f = { .gone = ei };
+
+	if (!ei->by_etag)
+		return;
+	hash_release(l3mh.es_etag_ifs, ei);
+	ei->by_etag = false;
+	hash_iterate(l3mh.es_ifs, l3mh_es_etag_find_walk, &f);
+	if (f.found)
+		l3mh_es_etag_link(f.found);
 }
 
 static void l3mh_es_if_msg(struct stream *s, vrf_id_t vrf_id)
@@ -256,30 +338,35 @@ static void l3mh_es_if_msg(struct stream *s, vrf_id_t vrf_id)
 		return;
 	}
 	ei = l3mh_es_if_find(z.ifindex);
+	if (ei)
+		l3mh_es_etag_unlink(ei);
 	if (!z.es) {
 		if (!ei)
 			return;
-		listnode_delete(l3mh.es_ifs, ei);
+		hash_release(l3mh.es_ifs, ei);
 		XFREE(MTYPE_L3MH_ES_IF, ei);
 	} else {
 		if (!ei) {
 			ei = XCALLOC(MTYPE_L3MH_ES_IF, sizeof(*ei));
 			ei->ifindex = z.ifindex;
-			listnode_add(l3mh.es_ifs, ei);
+			(void)hash_get(l3mh.es_ifs, ei, hash_alloc_intern);
 		}
 		ei->vrf_id = vrf_id;
 		ei->esi = z.esi;
 		ei->etag = z.etag;
 		ei->up = z.up;
+		l3mh_es_etag_link(ei);
 	}
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		L3MH_CALL(t, es_if_changed, vrf_id);
 }
 
-static void l3mh_es_if_free(void *arg)
+static void l3mh_es_ifs_clean(void)
 {
-	XFREE(MTYPE_L3MH_ES_IF, arg);
+	hash_clean(l3mh.es_etag_ifs, NULL);
+	hash_clean(l3mh.es_ifs, l3mh_es_if_free);
 }
+
 
 /* ------------------------------------------------------------------------
  * Messages to zebra
@@ -865,7 +952,7 @@ static void l3mh_zebra_connected(struct zclient *zc)
 		l3mh_zebra_connected_orig(zc);
 	l3mh.zebra_knows = false;
 	/* zebra tells them again */
-	list_delete_all_node(l3mh.es_ifs);
+	l3mh_es_ifs_clean();
 	if (l3mh.enabled)
 		l3mh_zebra_send_enable();
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
@@ -1083,6 +1170,18 @@ DEFPY(debug_l3mh, debug_l3mh_cmd, "[no] debug bgp evpn l3-multihoming",
 	return CMD_SUCCESS;
 }
 
+static void l3mh_es_if_list_walk(struct hash_bucket *hb, void *arg)
+{
+	listnode_add_sort(arg, hb->data);
+}
+
+static int l3mh_es_if_ifindex_cmp(void *a, void *b)
+{
+	const struct l3mh_es_if *x = a, *y = b;
+
+	return x->ifindex < y->ifindex ? -1 : x->ifindex > y->ifindex;
+}
+
 DEFPY(show_l3mh_interfaces, show_l3mh_interfaces_cmd,
       "show bgp l2vpn evpn l3-multihoming interfaces [json$json]",
       SHOW_STR BGP_STR L2VPN_HELP_STR EVPN_HELP_STR
@@ -1091,6 +1190,7 @@ DEFPY(show_l3mh_interfaces, show_l3mh_interfaces_cmd,
 {
 	json_object *top = NULL, *arr = NULL;
 	char esi_buf[ESI_STR_LEN];
+	struct list *eis = list_new();
 	struct listnode *node;
 	struct l3mh_es_if *ei;
 
@@ -1101,7 +1201,9 @@ DEFPY(show_l3mh_interfaces, show_l3mh_interfaces_cmd,
 	} else
 		vty_out(vty, "%-16s %-10s %-30s %-8s %s\n", "Interface", "VRF", "ESI", "EthTag",
 			"State");
-	for (ALL_LIST_ELEMENTS_RO(l3mh.es_ifs, node, ei)) {
+	eis->cmp = l3mh_es_if_ifindex_cmp;
+	hash_iterate(l3mh.es_ifs, l3mh_es_if_list_walk, eis);
+	for (ALL_LIST_ELEMENTS_RO(eis, node, ei)) {
 		struct vrf *vrf = vrf_lookup_by_id(ei->vrf_id);
 		const char *name = ifindex2ifname(ei->ifindex, ei->vrf_id);
 		json_object *j;
@@ -1121,6 +1223,7 @@ DEFPY(show_l3mh_interfaces, show_l3mh_interfaces_cmd,
 		json_object_boolean_add(j, "up", ei->up);
 		json_object_array_add(arr, j);
 	}
+	list_delete(&eis);
 	if (top)
 		vty_json(vty, top);
 	return CMD_SUCCESS;
@@ -1140,15 +1243,19 @@ static int l3mh_debug_config_write(struct vty *vty, bool running)
 /* bgpd stops: the table zebra gave */
 static int l3mh_fini(void)
 {
-	list_delete(&l3mh.es_ifs);
+	l3mh_es_ifs_clean();
+	hash_free(l3mh.es_etag_ifs);
+	hash_free(l3mh.es_ifs);
 	return 0;
 }
 
 static int l3mh_late_init(struct event_loop *tm)
 {
 	l3mh.vrfs = list_new();
-	l3mh.es_ifs = list_new();
-	l3mh.es_ifs->del = l3mh_es_if_free;
+	l3mh.es_ifs = hash_create_size(64, l3mh_es_if_hash_key, l3mh_es_if_hash_cmp,
+				       "EVPN L3MH ES interfaces");
+	l3mh.es_etag_ifs = hash_create_size(64, l3mh_es_etag_hash_key, l3mh_es_etag_hash_cmp,
+					    "EVPN L3MH ES interfaces by Ethernet Tag");
 	install_element(BGP_EVPN_NODE, &l3mh_enable_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_retention_cmd);
 	install_element(BGP_EVPN_NODE, &l3mh_rt_cmd);

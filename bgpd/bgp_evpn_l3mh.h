@@ -99,10 +99,14 @@ struct l3mh_sync_ops {
 				 struct bgp_path_info *best);
 	/*
 	 * The ARP/ND entries, for the other types: is ip an entry (local or
-	 * synced) of VRF vrf_id, on which ES and Ethernet Tag? The lowest
-	 * address of family ipa_type of the entries on (esi, etag)?
+	 * synced) of VRF vrf_id, on which ES and Ethernet Tag? A link-local
+	 * ip names a neighbour on one link: only an entry on Ethernet Tag
+	 * ll_etag counts. Of several, one on an ES that is up, then the one
+	 * with the lowest ESI, a local one before a synced one.
+	 * The lowest address of family ipa_type of the entries on (esi, etag)?
 	 */
-	bool (*neigh_by_ip)(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi, uint32_t *etag);
+	bool (*neigh_by_ip)(vrf_id_t vrf_id, const struct ipaddr *ip, uint32_t ll_etag, esi_t *esi,
+			    uint32_t *etag);
 	bool (*neigh_on_es)(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, uint8_t ipa_type,
 			    struct ipaddr *ip);
 	/* an ARP/ND entry of VRF vrf_id came or went */
@@ -172,9 +176,12 @@ extern void l3mh_self_route_update(const struct prefix_evpn *p, const struct pre
 extern void l3mh_self_route_withdraw(const struct prefix_evpn *p, const struct prefix_rd *prd);
 
 /* ARP/ND entries (the neigh_* operations of the type that has them) */
-extern bool l3mh_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi, uint32_t *etag);
+extern bool l3mh_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, uint32_t ll_etag, esi_t *esi,
+			     uint32_t *etag);
 extern bool l3mh_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag, uint8_t ipa_type,
 			     struct ipaddr *ip);
+/* an IPv6 link-local address: a neighbour on one link only */
+extern bool l3mh_ip_is_ll(const struct ipaddr *ip);
 /* tell every type that an ARP/ND entry of VRF vrf_id came or went */
 extern void l3mh_neigh_changed(vrf_id_t vrf_id);
 

@@ -53,11 +53,27 @@ struct l3mh_neigh {
 	struct ethaddr mac;
 	struct in_addr peer; /* synced: the route's next hop */
 	bool stale;	     /* local: not yet named by zebra's replay */
+	struct l3mh_neigh *next[2]; /* in its sets, by enum l3mh_neigh_idx */
+};
+
+/*
+ * For the other types' lookups, the entries are also in sets: of one
+ * address in a VRF, and of one ES and Ethernet Tag in a VRF.
+ */
+enum l3mh_neigh_idx { L3MH_BY_IP, L3MH_BY_ES, L3MH_IDX_MAX };
+
+struct l3mh_neigh_set {
+	vrf_id_t vrf_id;
+	struct ipaddr ip; /* L3MH_BY_IP */
+	esi_t esi;	  /* L3MH_BY_ES */
+	uint32_t etag;
+	struct l3mh_neigh *head; /* chained by next[] */
 };
 
 static struct {
 	struct hash *neighs;	      /* struct l3mh_neigh */
 	struct hash *synced_by_route; /* the synced ones, by route key */
+	struct hash *sets[L3MH_IDX_MAX];
 } an;
 
 /* ------------------------------------------------------------------------
@@ -101,6 +117,85 @@ static bool l3mh_route_hash_cmp(const void *a, const void *b)
 
 	return x->etag == y->etag && !memcmp(x->prd.val, y->prd.val, sizeof(x->prd.val)) &&
 	       !memcmp(&x->mac, &y->mac, ETH_ALEN) && !ipaddr_cmp(&x->ip, &y->ip);
+}
+
+static unsigned int l3mh_set_by_ip_key(const void *arg)
+{
+	const struct l3mh_neigh_set *ns = arg;
+
+	return jhash(&ns->ip, sizeof(ns->ip), ns->vrf_id);
+}
+
+static bool l3mh_set_by_ip_cmp(const void *a, const void *b)
+{
+	const struct l3mh_neigh_set *x = a, *y = b;
+
+	return x->vrf_id == y->vrf_id && !ipaddr_cmp(&x->ip, &y->ip);
+}
+
+static unsigned int l3mh_set_by_es_key(const void *arg)
+{
+	const struct l3mh_neigh_set *ns = arg;
+
+	return jhash(ns->esi.val, ESI_BYTES, jhash_2words(ns->vrf_id, ns->etag, 0));
+}
+
+static bool l3mh_set_by_es_cmp(const void *a, const void *b)
+{
+	const struct l3mh_neigh_set *x = a, *y = b;
+
+	return x->vrf_id == y->vrf_id && x->etag == y->etag &&
+	       !memcmp(&x->esi, &y->esi, sizeof(x->esi));
+}
+
+static void *l3mh_set_alloc(void *arg)
+{
+	struct l3mh_neigh_set *ns = XMALLOC(MTYPE_L3MH_NEIGH, sizeof(*ns));
+
+	*ns = *(struct l3mh_neigh_set *)arg;
+	return ns;
+}
+
+static struct l3mh_neigh_set *l3mh_set_of(enum l3mh_neigh_idx i, const struct l3mh_neigh *ln,
+					  bool create)
+{
+	struct l3mh_neigh_set key = {
+		.vrf_id = ln->vrf_id, .ip = ln->ip, .esi = ln->esi, .etag = ln->etag
+	};
+
+	return create ? hash_get(an.sets[i], &key, l3mh_set_alloc) : hash_lookup(an.sets[i], &key);
+}
+
+static void l3mh_neigh_add(struct l3mh_neigh *ln)
+{
+	(void)hash_get(an.neighs, ln, hash_alloc_intern);
+	for (enum l3mh_neigh_idx i = 0; i < L3MH_IDX_MAX; i++) {
+		struct l3mh_neigh_set *ns = l3mh_set_of(i, ln, true);
+
+		ln->next[i] = ns->head;
+		ns->head = ln;
+	}
+}
+
+static void l3mh_neigh_del(struct l3mh_neigh *ln)
+{
+	hash_release(an.neighs, ln);
+	for (enum l3mh_neigh_idx i = 0; i < L3MH_IDX_MAX; i++) {
+		struct l3mh_neigh_set *ns = l3mh_set_of(i, ln, false);
+		struct l3mh_neigh **pp;
+
+		if (!ns)
+			continue;
+		for (pp = &ns->head; *pp; pp = &(*pp)->next[i])
+			if (*pp == ln) {
+				*pp = ln->next[i];
+				break;
+			}
+		if (!ns->head) {
+			hash_release(an.sets[i], ns);
+			XFREE(MTYPE_L3MH_NEIGH, ns);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -186,7 +281,7 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n, b
 	if (!add) {
 		if (!ln)
 			return;
-		hash_release(an.neighs, ln);
+		l3mh_neigh_del(ln);
 		if (lv)
 			l3mh_route_withdraw(lv, ln);
 		XFREE(MTYPE_L3MH_NEIGH, ln);
@@ -196,7 +291,7 @@ static void l3mh_local_neigh(vrf_id_t vrf_id, const struct l3mh_zapi_neigh *n, b
 	if (!ln) {
 		ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
 		*ln = key;
-		(void)hash_get(an.neighs, ln, hash_alloc_intern);
+		l3mh_neigh_add(ln);
 		l3mh_neigh_changed(vrf_id);
 	} else if (lv && memcmp(&ln->mac, &n->mac, sizeof(n->mac)))
 		/* the MAC is part of the route key: withdraw the old one */
@@ -271,7 +366,7 @@ static bool l3mh_synced_replace(const struct prefix_evpn *p, const struct prefix
 	if (keep && l3mh_neigh_hash_cmp(ln, keep))
 		return true;
 	hash_release(an.synced_by_route, ln);
-	hash_release(an.neighs, ln);
+	l3mh_neigh_del(ln);
 	l3mh_zebra_send_neigh(ln, false);
 	l3mh_neigh_changed(ln->vrf_id);
 	XFREE(MTYPE_L3MH_NEIGH, ln);
@@ -298,7 +393,7 @@ static void l3mh_arp_nd_route_update(const struct prefix_evpn *p, const struct p
 	ln = XCALLOC(MTYPE_L3MH_NEIGH, sizeof(*ln));
 	*ln = key;
 	ln->peer = pi->attr->nexthop;
-	(void)hash_get(an.neighs, ln, hash_alloc_intern);
+	l3mh_neigh_add(ln);
 	(void)hash_get(an.synced_by_route, ln, hash_alloc_intern);
 	L3MH_DEBUG("import %pFX rd %pRDP into %s", p, prd, lv->bgp->name_pretty);
 	l3mh_zebra_send_neigh(ln, true);
@@ -326,7 +421,7 @@ static void l3mh_replay_done(void)
 	for (ALL_LIST_ELEMENTS_RO(gone, node, ln)) {
 		L3MH_DEBUG("local %pIA etag %u vrf %u gone during replay", &ln->ip, ln->etag,
 			   ln->vrf_id);
-		hash_release(an.neighs, ln);
+		l3mh_neigh_del(ln);
 		lv = l3mh_vrf_find_id(ln->vrf_id);
 		if (lv)
 			l3mh_route_withdraw(lv, ln);
@@ -340,49 +435,37 @@ static void l3mh_replay_done(void)
  * The entries, for the other types
  * ------------------------------------------------------------------------
  */
-struct l3mh_neigh_find {
-	vrf_id_t vrf_id;
-	const struct ipaddr *ip; /* by address */
-	const esi_t *esi;	 /* or by ES and Ethernet Tag */
-	uint32_t etag;
-	uint8_t ipa_type;
-	const struct l3mh_neigh *found;
-};
-
-static int l3mh_neigh_by_ip_walk(struct hash_bucket *hb, void *arg)
+/* of two entries with an address, the one the other types use: on an ES
+ * that is up, with the lowest ESI, a local one
+ */
+static bool l3mh_neigh_better(const struct l3mh_neigh *a, const struct l3mh_neigh *b)
 {
-	struct l3mh_neigh_find *f = arg;
-	const struct l3mh_neigh *ln = hb->data;
+	bool a_up = l3mh_es_is_up(&a->esi), b_up = l3mh_es_is_up(&b->esi);
+	int c = memcmp(&a->esi, &b->esi, sizeof(esi_t));
 
-	if (ln->vrf_id != f->vrf_id || ipaddr_cmp(&ln->ip, f->ip))
-		return HASHWALK_CONTINUE;
-	f->found = ln;
-	return HASHWALK_ABORT;
+	if (a_up != b_up)
+		return a_up;
+	if (c)
+		return c < 0;
+	return a->origin < b->origin;
 }
 
-static bool l3mh_arp_nd_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, esi_t *esi,
-				    uint32_t *etag)
+static bool l3mh_arp_nd_neigh_by_ip(vrf_id_t vrf_id, const struct ipaddr *ip, uint32_t ll_etag,
+				    esi_t *esi, uint32_t *etag)
 {
-	struct l3mh_neigh_find f = { .vrf_id = vrf_id, .ip = ip };
+	struct l3mh_neigh key = { .vrf_id = vrf_id, .ip = *ip };
+	struct l3mh_neigh_set *ns = l3mh_set_of(L3MH_BY_IP, &key, false);
+	const struct l3mh_neigh *ln, *found = NULL;
+	bool ll = l3mh_ip_is_ll(ip);
 
-	hash_walk(an.neighs, l3mh_neigh_by_ip_walk, &f);
-	if (!f.found)
+	for (ln = ns ? ns->head : NULL; ln; ln = ln->next[L3MH_BY_IP])
+		if ((!ll || ln->etag == ll_etag) && (!found || l3mh_neigh_better(ln, found)))
+			found = ln;
+	if (!found)
 		return false;
-	*esi = f.found->esi;
-	*etag = f.found->etag;
+	*esi = found->esi;
+	*etag = found->etag;
 	return true;
-}
-
-static int l3mh_neigh_on_es_walk(struct hash_bucket *hb, void *arg)
-{
-	struct l3mh_neigh_find *f = arg;
-	const struct l3mh_neigh *ln = hb->data;
-
-	if (ln->vrf_id == f->vrf_id && ln->etag == f->etag && ln->ip.ipa_type == f->ipa_type &&
-	    !memcmp(&ln->esi, f->esi, sizeof(esi_t)) &&
-	    (!f->found || ipaddr_cmp(&ln->ip, &f->found->ip) < 0))
-		f->found = ln;
-	return HASHWALK_CONTINUE;
 }
 
 /* several entries on (esi, etag): the lowest address (a routed LAG
@@ -391,14 +474,16 @@ static int l3mh_neigh_on_es_walk(struct hash_bucket *hb, void *arg)
 static bool l3mh_arp_nd_neigh_on_es(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag,
 				    uint8_t ipa_type, struct ipaddr *ip)
 {
-	struct l3mh_neigh_find f = {
-		.vrf_id = vrf_id, .esi = esi, .etag = etag, .ipa_type = ipa_type
-	};
+	struct l3mh_neigh key = { .vrf_id = vrf_id, .esi = *esi, .etag = etag };
+	struct l3mh_neigh_set *ns = l3mh_set_of(L3MH_BY_ES, &key, false);
+	const struct l3mh_neigh *ln, *found = NULL;
 
-	hash_walk(an.neighs, l3mh_neigh_on_es_walk, &f);
-	if (!f.found)
+	for (ln = ns ? ns->head : NULL; ln; ln = ln->next[L3MH_BY_ES])
+		if (ln->ip.ipa_type == ipa_type && (!found || ipaddr_cmp(&ln->ip, &found->ip) < 0))
+			found = ln;
+	if (!found)
 		return false;
-	*ip = f.found->ip;
+	*ip = found->ip;
 	return true;
 }
 
@@ -541,10 +626,10 @@ DEFPY(show_l3mh_neigh, show_l3mh_neigh_cmd,
 	if (json) {
 		top = json_object_new_object();
 		json_object_boolean_add(top, "enabled", l3mh_enabled());
-		json_object_string_addf(top, "originatorIp", "%pI4", &orig);
-		json_object_int_add(top, "retentionTime", l3mh_retention_time());
 		ctx.json = json_object_new_array();
 		json_object_object_add(top, "neighbors", ctx.json);
+		json_object_string_addf(top, "originatorIp", "%pI4", &orig);
+		json_object_int_add(top, "retentionTime", l3mh_retention_time());
 	} else {
 		vty_out(vty, "EVPN L3 multi-homing: %s\n", l3mh_enabled() ? "enabled" : "disabled");
 		vty_out(vty, "%-10s %-30s %-8s %-26s %-17s %-7s %s\n", "VRF", "ESI", "EthTag", "IP",
@@ -562,6 +647,10 @@ static void l3mh_arp_nd_init(void)
 				     "EVPN L3MH neighbours");
 	an.synced_by_route = hash_create_size(1024, l3mh_route_hash_key, l3mh_route_hash_cmp,
 					      "EVPN L3MH synced by route");
+	an.sets[L3MH_BY_IP] = hash_create_size(1024, l3mh_set_by_ip_key, l3mh_set_by_ip_cmp,
+					       "EVPN L3MH neighbours by address");
+	an.sets[L3MH_BY_ES] = hash_create_size(256, l3mh_set_by_es_key, l3mh_set_by_es_cmp,
+					       "EVPN L3MH neighbours by ES");
 	install_element(BGP_EVPN_NODE, &l3mh_arp_nd_sync_cmd);
 	install_element(VIEW_NODE, &show_l3mh_neigh_cmd);
 }

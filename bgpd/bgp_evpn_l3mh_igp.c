@@ -385,11 +385,6 @@ static bool igp_synced_retain(struct igp_synced *s)
 	return true;
 }
 
-static bool igp_ip_is_ll(const struct ipaddr *ip)
-{
-	return IS_IPADDR_V6(ip) && IN6_IS_ADDR_LINKLOCAL(&ip->ipaddr_v6);
-}
-
 /* the CE's address on this PE's ES for a received RT-5 */
 static bool igp_synced_resolve(struct igp_synced *s, vrf_id_t vrf_id)
 {
@@ -406,11 +401,12 @@ static bool igp_synced_resolve(struct igp_synced *s, vrf_id_t vrf_id)
 		ok = l3mh_es_is_up(&esi) &&
 		     l3mh_neigh_on_es(vrf_id, &esi, etag, s->gw.ipa_type, &nh);
 	} else {
-		ok = l3mh_neigh_by_ip(vrf_id, &s->gw, &esi, &etag) && l3mh_es_is_up(&esi);
+		/* a link-local one: the CE's on the route's Ethernet Tag */
+		ok = l3mh_neigh_by_ip(vrf_id, &s->gw, s->etag, &esi, &etag) && l3mh_es_is_up(&esi);
 		nh = s->gw;
 	}
 	/* a link-local one is installed on the interface of its entry */
-	if (ok && igp_ip_is_ll(&nh)) {
+	if (ok && l3mh_ip_is_ll(&nh)) {
 		ifindex = l3mh_es_etag_ifindex(vrf_id, &esi, etag);
 		ok = ifindex != IFINDEX_INTERNAL;
 	}
