@@ -1170,6 +1170,16 @@ DEFPY(debug_l3mh, debug_l3mh_cmd, "[no] debug bgp evpn l3-multihoming",
 	return CMD_SUCCESS;
 }
 
+json_object *l3mh_show_json_new(const char *key, json_object **arr)
+{
+	json_object *top = json_object_new_object();
+
+	json_object_boolean_add(top, "enabled", l3mh.enabled);
+	*arr = json_object_new_array();
+	json_object_object_add(top, key, *arr);
+	return top;
+}
+
 static void l3mh_es_if_list_walk(struct hash_bucket *hb, void *arg)
 {
 	listnode_add_sort(arg, hb->data);
@@ -1194,11 +1204,9 @@ DEFPY(show_l3mh_interfaces, show_l3mh_interfaces_cmd,
 	struct listnode *node;
 	struct l3mh_es_if *ei;
 
-	if (json) {
-		top = json_object_new_object();
-		arr = json_object_new_array();
-		json_object_object_add(top, "interfaces", arr);
-	} else
+	if (json)
+		top = l3mh_show_json_new("interfaces", &arr);
+	else
 		vty_out(vty, "%-16s %-10s %-30s %-8s %s\n", "Interface", "VRF", "ESI", "EthTag",
 			"State");
 	eis->cmp = l3mh_es_if_ifindex_cmp;

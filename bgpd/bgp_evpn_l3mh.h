@@ -27,6 +27,7 @@ struct bgp_dest;
 struct bgp_path_info;
 struct ecommunity;
 struct ipaddr;
+struct json_object;
 struct prefix;
 struct prefix_evpn;
 struct stream;
@@ -192,6 +193,9 @@ extern void l3mh_neigh_changed(vrf_id_t vrf_id);
  */
 extern bool l3mh_es_if(vrf_id_t vrf_id, ifindex_t ifindex, esi_t *esi, uint32_t *etag);
 extern ifindex_t l3mh_es_etag_ifindex(vrf_id_t vrf_id, const esi_t *esi, uint32_t etag);
+
+/* a show command's JSON, {"enabled": ..., key: *arr}: its entries go into *arr */
+extern struct json_object *l3mh_show_json_new(const char *key, struct json_object **arr);
 
 /* a message to zebra's evpn_l3mh module: NULL if there is no session */
 extern struct stream *l3mh_zebra_msg_start(uint16_t type, vrf_id_t vrf_id);

@@ -624,10 +624,7 @@ DEFPY(show_l3mh_neigh, show_l3mh_neigh_cmd,
 	json_object *top = NULL;
 
 	if (json) {
-		top = json_object_new_object();
-		json_object_boolean_add(top, "enabled", l3mh_enabled());
-		ctx.json = json_object_new_array();
-		json_object_object_add(top, "neighbors", ctx.json);
+		top = l3mh_show_json_new("neighbors", &ctx.json);
 		json_object_string_addf(top, "originatorIp", "%pI4", &orig);
 		json_object_int_add(top, "retentionTime", l3mh_retention_time());
 	} else {

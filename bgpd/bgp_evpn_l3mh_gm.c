@@ -711,10 +711,7 @@ DEFPY(show_l3mh_gm, show_l3mh_gm_cmd,
 	json_object *top = NULL;
 
 	if (json) {
-		top = json_object_new_object();
-		json_object_boolean_add(top, "enabled", l3mh_enabled());
-		ctx.json = json_object_new_array();
-		json_object_object_add(top, "groups", ctx.json);
+		top = l3mh_show_json_new("groups", &ctx.json);
 	} else
 		vty_out(vty, "%-10s %-30s %-8s %-40s %-7s %-12s %s\n", "VRF", "ESI", "EthTag",
 			"(S,G)", "Origin", "Flags", "State");

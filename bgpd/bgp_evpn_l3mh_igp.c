@@ -843,10 +843,7 @@ DEFPY(show_l3mh_igp, show_l3mh_igp_cmd,
 	json_object *top = NULL;
 
 	if (json) {
-		top = json_object_new_object();
-		json_object_boolean_add(top, "enabled", l3mh_enabled());
-		ctx.json = json_object_new_array();
-		json_object_object_add(top, "routes", ctx.json);
+		top = l3mh_show_json_new("routes", &ctx.json);
 	} else
 		vty_out(vty, "%-10s %-20s %-7s %-10s %-30s %-8s %-26s %s\n", "VRF", "Prefix",
 			"Origin", "Approach", "ESI", "EthTag", "Nexthop", "State");
