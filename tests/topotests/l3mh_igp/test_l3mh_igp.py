@@ -20,6 +20,7 @@ messages), so IS-IS, which forms its adjacency without ARP, and OSPFv3 and
 IS-IS for IPv6, whose next hops are link-local, are synced as OSPFv2 is.
 """
 
+import ipaddress
 import os
 import re
 import subprocess
@@ -38,7 +39,9 @@ from udpflows import FlowTest
 CWD = os.path.dirname(os.path.abspath(__file__))
 MODULES = {pe: {"zebra": ["evpn_l3mh"], "bgpd": ["evpn_l3mh"]} for pe in ("pe1", "pe2")}
 PES = ("pe1", "pe2")
+ESI1 = "03:02:00:00:00:00:e1:00:00:01"
 ESI2 = "03:02:00:00:00:00:e2:00:00:02"
+ES_IMPORT_E1 = "060202000000" "00e1"
 ES_IMPORT_E2 = "060202000000" "00e2"
 EVI_RT_1 = "060afde800000001"  # EVI-RT type 0 carrying RT 65000:1
 P_LO, PE_LO = "10.0.0.10", {"pe1": "10.0.0.1", "pe2": "10.0.0.2"}
@@ -50,6 +53,7 @@ class Fam:
     def __init__(self, v, lo, net, ce_ip, pe_lo, labels):
         self.v, self.lo, self.net, self.ce_ip = v, lo, net, ce_ip
         self.afi = "ipv%d" % v
+        self.show = "ip" if v == 4 else "ipv6"  # show <it> route
         self.host = "%s/%d" % (lo, 32 if v == 4 else 128)
         self.prefixes = (self.host, net)
         self.pe_lo = pe_lo      # the PEs' VPN next hops at PE3
@@ -78,7 +82,9 @@ class IgpTopo(RefTopo):
 
     def __init__(self, testdir, igp, core="mpls", **kw):
         super().__init__(testdir, name="l3mh_igp_%s%s" % (igp, "" if core == "mpls" else "_" + core),
-                         ce1_igp=["ospfd", "ospf6d", "isisd"], **kw)
+                         ce1_igp=["ospfd", "ospf6d", "isisd"],
+                         # one link for all of CE1's IS-IS PDUs (reftopo's doc)
+                         ce1_hash="vlan+srcmac" if igp == "isis" else "layer2", **kw)
         self.igp, self.core = igp, core
 
     def config_path(self, router):
@@ -272,12 +278,12 @@ def test_adjacency_with_one_pe_only(topo):
         for pfx in fam.prefixes:
             def check():
                 r = topo[learner].vtysh_json("show %s route vrf CUST1 %s json"
-                                             % (fam.afi.replace("v4", ""), pfx)).get(pfx)
+                                             % (fam.show, pfx)).get(pfx)
                 return None if r and r[0]["protocol"] == _proto(topo, fam) else "%s: %s" % (pfx, r)
             err = wait_for(check, timeout=30, desc="learner's IGP routes")
             assert err is None, err
             r = topo[other].vtysh_json("show %s route vrf CUST1 %s json"
-                                       % (fam.afi.replace("v4", ""), pfx)).get(pfx, [])
+                                       % (fam.show, pfx)).get(pfx, [])
             assert not [x for x in r if x["protocol"] in ("ospf", "ospf6", "isis")], r
 
 
@@ -455,7 +461,7 @@ def _check_sync(topo, approach, fam):
         best = _vrf_best(topo[learner], pfx)
         assert best and best["origin"] == "incomplete" and best.get("weight") == 32768, best
         r = topo[learner].vtysh_json("show %s route vrf CUST1 %s json"
-                                     % (fam.afi.replace("v4", ""), pfx))[pfx]
+                                     % (fam.show, pfx))[pfx]
         assert [x["protocol"] for x in r if x.get("selected")] == [proto], r
 
         # PE3: two VPN paths, two kernel next hops
@@ -550,14 +556,27 @@ def test_igp_sync_needs_arp_nd_sync(topo):
                        "l3-multihoming arp-nd-sync")
 
 
-def _rt5(rd_index, esi, etag, plen, ip, gw="0.0.0.0"):
-    """An EVPN RT-5 NLRI (RFC 9136 3.1), IPv4: RD 10.9.0.3:rd_index (type
-    1), ESI, Ethernet Tag, prefix, gateway IP, label 0."""
-    body = (bytes.fromhex("00010a090003") + rd_index.to_bytes(2, "big") +
-            bytes.fromhex(esi.replace(":", "")) + etag.to_bytes(4, "big") + bytes([plen]) +
-            bytes(int(o) for o in ip.split(".")) + bytes(int(o) for o in gw.split(".")) +
-            b"\x00\x00\x00")
+def _rd_esi_etag(rd_index, esi, etag):
+    "RD 10.9.0.3:rd_index (type 1), ESI, Ethernet Tag: the start of an NLRI"
+    return (bytes.fromhex("00010a090003") + rd_index.to_bytes(2, "big") +
+            bytes.fromhex(esi.replace(":", "")) + etag.to_bytes(4, "big"))
+
+
+def _rt5(rd_index, esi, etag, plen, ip, gw=None):
+    """An EVPN RT-5 NLRI (RFC 9136 3.1), IPv4 or IPv6 by ip: prefix,
+    gateway IP (0 if None), label 0."""
+    ip = ipaddress.ip_address(ip)
+    gw = ipaddress.ip_address(gw or ("0.0.0.0" if ip.version == 4 else "::"))
+    body = _rd_esi_etag(rd_index, esi, etag) + bytes([plen]) + ip.packed + gw.packed + bytes(3)
     return bytes([5, len(body)]) + body
+
+
+def _rt2(rd_index, esi, etag, mac, ip):
+    "An EVPN RT-2 NLRI (RFC 7432 7.2): MAC and IP, label 0"
+    ip = ipaddress.ip_address(ip)
+    body = (_rd_esi_etag(rd_index, esi, etag) + b"\x30" + bytes.fromhex(mac.replace(":", "")) +
+            bytes([len(ip.packed) * 8]) + ip.packed + bytes(3))
+    return bytes([2, len(body)]) + body
 
 
 FOREIGN_ESI = "03:02:00:00:00:00:77:00:00:09"
@@ -617,6 +636,29 @@ def test_injected_rt5_treat_as_withdraw(topo):
     assert "NOTIFICATION" not in open(topo.inj_log).read()
 
 
+def _injected_installed(topo, pfx, **want):
+    """PE2 has the injector's RT-5 for pfx installed, with the igp-routes
+    JSON fields want, and PE3 has PE2's path alone"""
+    def check():
+        e = _entry(topo["pe2"], "synced", pfx)
+        if not e or e["state"] != "installed" or any(e.get(k) != v for k, v in want.items()):
+            return e
+        paths = _pe3_paths(topo, pfx)
+        return None if paths[0] == [_fam(pfx).pe_lo["pe2"]] else paths
+    return check
+
+
+def _injected_gone(topo, pfx):
+    "PE2 and PE3 have no route to pfx (nor PE2 an RT-5 of it)"
+    def check():
+        pe2 = topo["pe2"]
+        if _entry(pe2, "synced", pfx) or pe2.vtysh_json(
+                "show %s route vrf CUST1 %s json" % (_fam(pfx).show, pfx)):
+            return "still on PE2"
+        return None if _pe3_paths(topo, pfx)[0] == [] else "still on PE3"
+    return check
+
+
 def test_unresolved_gateway_neither_installed_nor_readvertised(topo):
     """A valid RT-5 whose gateway IP has no ARP/ND entry on the ES: PE2
     keeps it unresolved, installs nothing and PE3 gets no path from PE2;
@@ -638,32 +680,61 @@ def test_unresolved_gateway_neither_installed_nor_readvertised(topo):
     assert _vrf_best(pe2, pfx) is None
     assert _pe3_paths(topo, pfx)[0] == []
     # the gateway gets an entry: an RT-2 of ES-2 for it
-    mac = "02:00:00:00:77:78"
-    rt2 = (bytes.fromhex("00010a090003") + (31).to_bytes(2, "big") +
-           bytes.fromhex(ESI2.replace(":", "")) + (0).to_bytes(4, "big") + b"\x30" +
-           bytes.fromhex(mac.replace(":", "")) + b"\x20" +
-           bytes(int(o) for o in gw.split(".")) + b"\x00\x00\x00")
-    _announce(topo, bytes([2, len(rt2)]) + rt2, [ES_IMPORT_E2, EVI_RT_1])
+    rt2 = _rt2(31, ESI2, 0, "02:00:00:00:77:78", gw)
+    _announce(topo, rt2, [ES_IMPORT_E2, EVI_RT_1])
 
-    def installed():
-        e = _entry(pe2, "synced", pfx)
-        if not e or e["state"] != "installed" or e.get("nexthop") != gw:
-            return e
-        return None if _pe3_paths(topo, pfx)[0] == [PE_LO["pe2"]] else _pe3_paths(topo, pfx)
-    err = wait_for(installed, timeout=30, desc="installed once resolved")
+    err = wait_for(_injected_installed(topo, pfx, nexthop=gw), timeout=30,
+                   desc="installed once resolved")
     assert err is None, err
     kern = pe2.cmd("ip route show vrf CUST1 %s" % pfx)
     assert "via %s dev bond2 proto bgp" % gw in kern, kern
     # withdrawn: gone from PE2 and PE3
     topo.inject(bgpinject.mp_unreach_evpn([_rt5(30, "00" * 10, 0, 24, "10.78.0.0", gw)]))
 
-    def gone():
-        if _entry(pe2, "synced", pfx) or pe2.vtysh_json("show ip route vrf CUST1 %s json" % pfx):
-            return "still on PE2"
-        return None if _pe3_paths(topo, pfx)[0] == [] else "still on PE3"
-    err = wait_for(gone, timeout=30, desc="withdrawn")
+    err = wait_for(_injected_gone(topo, pfx), timeout=30, desc="withdrawn")
     assert err is None, err
-    topo.inject(bgpinject.mp_unreach_evpn([bytes([2, len(rt2)]) + rt2]))
+    topo.inject(bgpinject.mp_unreach_evpn([rt2]))
+
+
+def test_link_local_gateway_on_its_ethernet_tag(topo):
+    """A link-local gateway IP names a neighbour on one link: PE2 resolves
+    an RT-5's through an ND entry on the route's ES Ethernet Tag only. The
+    same address synced on ES-1's VLAN 1 (bond1.1, also in CUST1) leaves the
+    route unresolved; once it is synced on ES-2's Ethernet Tag 0 too, the
+    route is installed via bond2."""
+    _only_mpls(topo, "tested once, on the RFC 4364 core")
+    pe2 = topo["pe2"]
+    err = wait_for(lambda: _established(pe2), timeout=30, desc="PE2-injector session")
+    assert err is None, err
+    gw, pfx = "fe80::77", "2001:db8:78::/64"
+    rt5 = _rt5(32, "00" * 10, 0, 64, "2001:db8:78::", gw)
+    on_e1 = _rt2(33, ESI1, 1, "02:00:00:00:77:01", gw)
+    on_e2 = _rt2(34, ESI2, 0, "02:00:00:00:77:02", gw)
+    _announce(topo, rt5, [ES_IMPORT_E2, EVI_RT_1])
+    _announce(topo, on_e1, [ES_IMPORT_E1, EVI_RT_1])
+
+    def synced_on(esi):
+        n = pe2.vtysh_json("show evpn l3mh synced-neighbors json").get("neighbors", [])
+        return None if [x for x in n if x["ip"] == gw and x["esi"] == esi
+                        and x["state"] == "installed"] else n
+    try:
+        err = wait_for(lambda: synced_on(ESI1), timeout=20, desc="the ES-1 entry installed")
+        assert err is None, err
+        e = _entry(pe2, "synced", pfx)
+        assert e and e["state"] == "unresolved", e
+        assert not pe2.vtysh_json("show %s route vrf CUST1 %s json" % (V6.show, pfx))
+
+        _announce(topo, on_e2, [ES_IMPORT_E2, EVI_RT_1])
+
+        err = wait_for(_injected_installed(topo, pfx, interface="bond2"), timeout=30,
+                       desc="installed via bond2")
+        assert err is None, err
+        kern = pe2.cmd("ip -6 route show vrf CUST1 %s" % pfx)
+        assert "via %s dev bond2 proto bgp" % gw in kern, kern
+    finally:
+        topo.inject(bgpinject.mp_unreach_evpn([rt5, on_e1, on_e2]))
+    err = wait_for(_injected_gone(topo, pfx), timeout=30, desc="withdrawn")
+    assert err is None, err
 
 
 @pytest.mark.parametrize("fam", FAMS, ids=repr)
@@ -672,11 +743,6 @@ def test_ce_route_removed_withdrawals_chain(topo, fam):
     withdrawn, the other PE's VPN route goes; PE2 and PE3 lose it within
     seconds. It comes back with ECMP."""
     _only_fams(topo, fam)
-    if topo.igp == "isis":
-        # seen in every run: CE1's LSP has the address again, but the
-        # learner's isisd does not install the route again (and the later
-        # tests then find no route); not understood yet
-        pytest.skip("IS-IS: the learner does not install CE1's re-added loopback again")
     learner, other = _learner(topo, fam)
     pfx = fam.host
     topo["ce1"].cmd("ip addr del %s dev lo" % pfx)
@@ -687,7 +753,7 @@ def test_ce_route_removed_withdrawals_chain(topo, fam):
             if _entry(topo[other], "synced", pfx):
                 return "other still has the RT-5"
             if topo[other].vtysh_json("show %s route vrf CUST1 %s json"
-                                      % (fam.afi.replace("v4", ""), pfx)):
+                                      % (fam.show, pfx)):
                 return "other still routes it"
             return None if _pe3_paths(topo, pfx)[0] == [] else "PE3 %s" % (
                 _pe3_paths(topo, pfx),)

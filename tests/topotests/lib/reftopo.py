@@ -28,7 +28,12 @@ Optional IGP on CE1 (RefTopo(..., ce1_igp=["ospfd"]), off by default): CE1
   runs FRR (mgmtd, zebra and the given IGP daemons, config ce1/frr.conf of
   the test directory) and has a loopback (CE1_LO4/CE1_LO6) and a subnet
   behind it on lan0 (CE1_NET4/CE1_NET6, CE1 CE1_LAN4/CE1_LAN6); the PEs run the same
-  IGP daemons, in CUST1 on bond2 (draft section 1.3).
+  IGP daemons, in CUST1 on bond2 (draft section 1.3). ce1_hash sets CE1's
+  LAG hash policy. Linux's layer2 hash mixes in the Ethernet type field,
+  which in an 802.3 frame (IS-IS) is its length: CE1 would send its
+  odd-length LSPs to one PE and the even-length ones to the other, which
+  has no adjacency and drops them. A CE router's LAG hashes non-IP frames
+  by their addresses, so an IS-IS test gives CE1 "vlan+srcmac".
 
 Optional multicast extras (RefTopo(..., mcast=True), off by default):
   S1, a multicast source behind PE3 (203.0.113.128/25, 2001:db8:3:80::/64),
@@ -96,8 +101,8 @@ def loopback(node):
     return "10.0.0.%d" % i, "2001:db8:ff::%x" % i
 
 
-def _bond(name, members, mac=None, actor=None):
-    opts = "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer2"
+def _bond(name, members, mac=None, actor=None, hash_policy="layer2"):
+    opts = "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy %s" % hash_policy
     if actor:
         opts += " ad_actor_system %s" % actor
     cmds = ["ip link add %s type bond %s" % (name, opts)]
@@ -122,11 +127,13 @@ class RefTopo:
     """Figure 3 of the draft, with FRR configs from one test directory."""
 
     def __init__(self, testdir, name=None, modules=None, daemon_args=None,
-                 mcast=False, mcast_vrfs=("CUST1",), snooping=True, ce1_igp=None):
+                 mcast=False, mcast_vrfs=("CUST1",), snooping=True, ce1_igp=None,
+                 ce1_hash="layer2"):
         """mcast: add S1, the multicast transport and the multicast daemons
         (see the module doc), in each VRF of mcast_vrfs;
         snooping=False turns SW1's bridges' IGMP/MLD snooping off;
-        ce1_igp: IGP daemons CE1 and the PEs run (see the module doc)."""
+        ce1_igp: IGP daemons CE1 and the PEs run, ce1_hash: CE1's LAG
+        hash policy (see the module doc)."""
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
@@ -135,6 +142,7 @@ class RefTopo:
         self.mcast_vrfs = tuple(mcast_vrfs) if mcast else ()
         self.snooping = snooping
         self.ce1_igp = list(ce1_igp or [])
+        self.ce1_hash = ce1_hash
         self.lab = None
 
     def __getitem__(self, name):
@@ -217,7 +225,8 @@ class RefTopo:
                 "ip -6 route add default via 2001:db8:c1::1"]
 
         # --- CE1: a LACP bond, native, in CUST1 ------------------------------
-        sh["ce1"] += _bond("bond0", ["eth-pe1", "eth-pe2"], mac=CE1_MAC)
+        sh["ce1"] += _bond("bond0", ["eth-pe1", "eth-pe2"], mac=CE1_MAC,
+                           hash_policy=self.ce1_hash)
         sh["ce1"] += _addr("bond0", "%s/24" % CE1_IP4, "%s/64" % CE1_IP6) + [
             "ip route add default via 198.51.100.1",
             "ip -6 route add default via 2001:db8:c2::1"]
