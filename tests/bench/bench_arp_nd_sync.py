@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "topotests", "lib"))
 
 from lab import run  # noqa: E402
-from benchlib import wait_count  # noqa: E402
+from benchlib import on_fresh_lab, run_sizes, wait_count  # noqa: E402
 from reftopo import RefTopo  # noqa: E402
 
 TESTDIR = os.path.join(os.path.dirname(HERE), "topotests", "l3mh_arp_nd")
@@ -128,7 +128,7 @@ def run_one(topo, kind, n):
     }
 
 
-def fresh_topo():
+def fresh_topo(kind=None):
     """A new lab per measurement, so RSS growth is not hidden by memory an
     earlier run freed."""
     topo = BenchTopo(TESTDIR, name="bench", modules=MODULES, daemon_args=DAEMON_ARGS)
@@ -150,36 +150,25 @@ def fresh_topo():
     return topo
 
 
+def report(kind, n, r):
+    print("bench: %-5s N=%-7d complete=%s last kernel install %.2f s "
+          "(ip -batch %.2f s), %.0f entries/s, cleared in %.2f s"
+          % (kind, n, r["complete"], r["last_install_s"], r["batch_s"],
+             r["rate"], r["clear_s"]), flush=True)
+    print("bench:        RSS growth per entry (bytes): " + ", ".join(
+        "%s %s %.0f" % (pe, d, v) for (pe, d), v in sorted(r["rss_per_entry"].items())),
+        flush=True)
+
+
 def main():
-    args = sys.argv[1:]
-    kinds = ["plain", "l3mh"]
-    for a in [a for a in args if a.startswith("--kinds=")]:
-        kinds = a.split("=", 1)[1].split(",")
-        args.remove(a)
-    sizes = [int(a) for a in args] or [10000, 100000]
-    results = []
-    for n in sizes:
-        for kind in kinds:
-            topo = fresh_topo()
-            try:
-                r = run_one(topo, kind, n)
-            finally:
-                topo.stop()
-            results.append(r)
-            print("bench: %-5s N=%-7d complete=%s last kernel install %.2f s "
-                  "(ip -batch %.2f s), %.0f entries/s, cleared in %.2f s"
-                  % (kind, n, r["complete"], r["last_install_s"], r["batch_s"],
-                     r["rate"], r["clear_s"]), flush=True)
-            print("bench:        RSS growth per entry (bytes): " + ", ".join(
-                "%s %s %.0f" % (pe, d, v) for (pe, d), v in sorted(r["rss_per_entry"].items())),
-                flush=True)
+    sizes, results = run_sizes(sys.argv[1:], ("plain", "l3mh"), [10000, 100000],
+                               on_fresh_lab(fresh_topo, run_one), report)
     print("\nbench: summary (l3mh / plain EVPN RT-2, same run, fresh daemons each)")
     print("%-8s %10s %10s %7s %11s %11s %14s %14s" % (
         "N", "l3mh s", "plain s", "ratio", "l3mh ent/s", "plain ent/s",
         "l3mh B/ent*", "plain B/ent*"))
     for n in sizes:
-        a = next((r for r in results if r["n"] == n and r["kind"] == "l3mh"), None)
-        b = next((r for r in results if r["n"] == n and r["kind"] == "plain"), None)
+        a, b = results.get(("l3mh", n)), results.get(("plain", n))
         if not a or not b:
             continue
         mem = lambda r: sum(r["rss_per_entry"].values())

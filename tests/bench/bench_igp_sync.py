@@ -15,8 +15,11 @@ PE, the learner) originates N external /32s (kernel blackhole routes,
          its VPN route -> RR -> PE3)
 and prints routes/s and the RSS growth per route of bgpd and zebra on the
 PEs. The ratio is l3mh / plain. Each measurement runs on a fresh lab.
+With --profile it also prints how the lab's one CPU was spent during the
+measurement (user, system, idle; the daemons that took most) and, per
+daemon of PE1, PE2 and PE3, the event handlers that took most of it.
 
-Run on the host: make bench-igp N="10000"
+Run on the host: make bench-igp N="10000 --profile"
 """
 
 import os
@@ -26,13 +29,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "topotests", "lib"))
 
-from benchlib import wait_count  # noqa: E402
+from benchlib import (clear_event_cpu, cpu_times, on_fresh_lab, print_cpu_times,  # noqa: E402
+                      print_event_cpu, run_sizes, wait_count)
 from reftopo import RefTopo  # noqa: E402
 
 TESTDIR = os.path.join(os.path.dirname(HERE), "topotests", "l3mh_igp")
 MODULES = {pe: {"zebra": ["evpn_l3mh"], "bgpd": ["evpn_l3mh"]} for pe in ("pe1", "pe2")}
 DAEMON_ARGS = {"zebra": ["-s", "268435456"]}
 PES = ("pe1", "pe2")
+# --profile: where the daemons' CPU time goes, by FRR's own accounting of
+# its event handlers (`show event cpu`); perf cannot sample UML's guests
+PROFILE = "--profile" in sys.argv
+PROFILED, DAEMONS = ("pe1", "pe2", "pe3"), ("bgpd", "zebra")
 
 
 class BenchTopo(RefTopo):
@@ -99,39 +107,42 @@ def run_one(topo, kind, n):
     with open(batch, "w") as f:
         f.write("\n".join("route add blackhole %s/32" % ip_of(i) for i in range(n)) + "\n")
     before = rss(topo)
+    for node in PROFILED:
+        for d in DAEMONS:
+            clear_event_cpu(topo[node], d)
+    cpu0 = cpu_times(topo.lab)
     t0 = time.time()
     topo["ce1"].cmd("ip -batch %s" % batch, timeout=600)
     deadline = t0 + 120 + n / 20.0
     got, t_last = wait_count(lambda: pe3_count(topo, n, want_nh), n, kind, t0, deadline)
     after = rss(topo)
+    if PROFILE:
+        print_cpu_times(cpu0, cpu_times(topo.lab))
+        print_event_cpu([topo[node] for node in PROFILED], DAEMONS)
     return {"kind": kind, "n": n, "complete": got >= n, "got": got, "last_s": t_last,
             "rate": got / t_last if t_last else 0,
             "rss_per_route": {k: (after[k] - before[k]) * 1024.0 / n for k in before}}
 
 
+def report(kind, n, r):
+    print("bench: %-5s N=%-6d complete=%s (%d) last kernel route %.2f s, %.0f routes/s"
+          % (kind, n, r["complete"], r["got"], r["last_s"], r["rate"]), flush=True)
+    print("bench:        RSS growth per route (bytes): " + ", ".join(
+        "%s %s %.0f" % (pe, d, v) for (pe, d), v in sorted(r["rss_per_route"].items())),
+        flush=True)
+
+
 def main():
-    sizes = [int(a) for a in sys.argv[1:]] or [10000]
-    results = []
-    for n in sizes:
-        for kind in ("plain", "l3mh"):
-            topo = fresh_topo(kind)
-            try:
-                r = run_one(topo, kind, n)
-            finally:
-                topo.stop()
-            results.append(r)
-            print("bench: %-5s N=%-6d complete=%s (%d) last kernel route %.2f s, %.0f routes/s"
-                  % (kind, n, r["complete"], r["got"], r["last_s"], r["rate"]), flush=True)
-            print("bench:        RSS growth per route (bytes): " + ", ".join(
-                "%s %s %.0f" % (pe, d, v) for (pe, d), v in sorted(r["rss_per_route"].items())),
-                flush=True)
+    args = [a for a in sys.argv[1:] if a != "--profile"]
+    sizes, results = run_sizes(args, ("plain", "l3mh"), [10000], on_fresh_lab(fresh_topo, run_one),
+                               report)
     print("\nbench: summary (l3mh: PE3 has ECMP for all; plain: PE3 has them via the learner)")
     print("%-8s %10s %10s %7s" % ("N", "l3mh s", "plain s", "ratio"))
     for n in sizes:
-        a = next(r for r in results if r["n"] == n and r["kind"] == "l3mh")
-        b = next(r for r in results if r["n"] == n and r["kind"] == "plain")
-        print("%-8d %10.2f %10.2f %7.2f" % (n, a["last_s"], b["last_s"],
-                                            a["last_s"] / b["last_s"] if b["last_s"] else 0))
+        a, b = results.get(("l3mh", n)), results.get(("plain", n))
+        if a and b:
+            print("%-8d %10.2f %10.2f %7.2f" % (n, a["last_s"], b["last_s"],
+                                                a["last_s"] / b["last_s"] if b["last_s"] else 0))
     return 0
 
 

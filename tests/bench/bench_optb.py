@@ -35,6 +35,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "topotests", "lib"))
 
+from benchlib import run_sizes  # noqa: E402
+
 BR_AS, INJ_AS, SINK_AS = 65000, 65001, 65002
 INJ_IP, BR_INJ_IP = "10.1.0.2", "10.1.0.1"
 SINK_IP, BR_SINK_IP = "10.2.0.2", "10.2.0.1"
@@ -274,43 +276,37 @@ def measure(kind, n):
         lab.stop()
 
 
+def report(kind, n, r):
+    if "error" in r:
+        print("%-6s %8d %s" % (kind, n, r["error"]), flush=True)
+        return
+    print("%-6s %8d %10.0f %8.1fs %10s %9s %12.0f %12.0f %8d  %s%s" % (
+        kind, n, r["routes_s"], r["t_routes"],
+        "%.0f" % r["lsp_s"] if r["lsp_s"] else "-",
+        "%.1fs" % r["t_lsp"] if r["t_lsp"] else "-",
+        r["bgpd_b"], r["zebra_b"], r["kernel"], r["nh"],
+        " (%d LSP errors)" % r["lsp_errors"] if r["lsp_errors"] else ""), flush=True)
+
+
 def main(args):
     if args and args[0] == "--speaker":
         return (speaker_inject if args[1] == "inject" else speaker_sink)(int(args[2]))
-    kinds = ["plain", "swap"]
-    ns = []
-    for a in args:
-        if a.startswith("--kinds="):
-            kinds = a.split("=", 1)[1].split(",")
-        else:
-            ns.append(int(a))
-    ns = ns or [100000, 1000000]
     print("EVPN Option-B border router benchmark: N RT-2 (MAC, per-VRF label) "
           "INJ -> BR -> SINK over eBGP", flush=True)
     print("%-6s %8s %10s %9s %10s %9s %12s %12s %8s  %s" % (
         "kind", "N", "routes/s", "t_routes", "LSPs/s", "t_lsp", "bgpd B/rt", "zebra B/rt",
         "kernel", "next hop at SINK"), flush=True)
-    for n in ns:
-        res = {}
-        for kind in kinds:
-            r = res[kind] = measure(kind, n)
-            if "error" in r:
-                print("%-6s %8d %s" % (kind, n, r["error"]), flush=True)
-                continue
-            print("%-6s %8d %10.0f %8.1fs %10s %9s %12.0f %12.0f %8d  %s%s" % (
-                kind, n, r["routes_s"], r["t_routes"],
-                "%.0f" % r["lsp_s"] if r["lsp_s"] else "-",
-                "%.1fs" % r["t_lsp"] if r["t_lsp"] else "-",
-                r["bgpd_b"], r["zebra_b"], r["kernel"], r["nh"],
-                " (%d LSP errors)" % r["lsp_errors"] if r["lsp_errors"] else ""), flush=True)
-        if all(k in res and "error" not in res[k] for k in ("swap", "plain")):
-            s, p = res["swap"], res["plain"]
-            print("ratio swap/plain N=%d: routes/s %.2f, bgpd RSS/route %.2f, zebra RSS/route %s"
-                  % (n, s["routes_s"] / p["routes_s"],
-                     s["bgpd_b"] / p["bgpd_b"] if p["bgpd_b"] > 0 else float("nan"),
-                     "%.2f" % (s["zebra_b"] / p["zebra_b"]) if p["zebra_b"] >= 1 else
-                     "n/a (plain: none)"),
-                  flush=True)
+    sizes, res = run_sizes(args, ("plain", "swap"), [100000, 1000000], measure, report)
+    for n in sizes:
+        s, p = res.get(("swap", n), {}), res.get(("plain", n), {})
+        if not s or not p or "error" in s or "error" in p:
+            continue
+        print("ratio swap/plain N=%d: routes/s %.2f, bgpd RSS/route %.2f, zebra RSS/route %s"
+              % (n, s["routes_s"] / p["routes_s"],
+                 s["bgpd_b"] / p["bgpd_b"] if p["bgpd_b"] > 0 else float("nan"),
+                 "%.2f" % (s["zebra_b"] / p["zebra_b"]) if p["zebra_b"] >= 1 else
+                 "n/a (plain: none)"),
+              flush=True)
     return 0
 
 

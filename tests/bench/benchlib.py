@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Shared pieces of the benchmark scripts (not tests)."""
 
+import os
+import re
+import shlex
 import time
 
 
@@ -24,3 +27,110 @@ def wait_count(count, n, kind, t0, deadline, stall=60):
             break
         time.sleep(0.5)
     return got, t_last - t0
+
+
+def on_fresh_lab(fresh, run_one):
+    """run(kind, N) for run_sizes(): run_one(lab, kind, N) on a new lab,
+    fresh(kind), which is stopped afterwards"""
+    def run(kind, n):
+        lab = fresh(kind)
+        try:
+            return run_one(lab, kind, n)
+        finally:
+            lab.stop()
+    return run
+
+
+def run_sizes(args, kinds, sizes, run, report):
+    """The main loop of a benchmark: for each size N in args (else sizes)
+    and each kind (--kinds=a,b in args, else kinds), r = run(kind, N), a
+    dict, then report(kind, N, r). Returns the sizes and {(kind, N): r}."""
+    args = list(args)
+    for a in [a for a in args if a.startswith("--kinds=")]:
+        kinds = a.split("=", 1)[1].split(",")
+        args.remove(a)
+    sizes = [int(a) for a in args] or list(sizes)
+    results = {}
+    for n in sizes:
+        for kind in kinds:
+            r = results[kind, n] = run(kind, n)
+            report(kind, n, r)
+    return sizes, results
+
+
+# --- FRR's own profile: the run time of each event handler ------------------
+_EVENT_ROW = re.compile(r"^\s*\d+\s+([\d.]+)\s+(\d+)(?:\s+\d+){7}\s.*?(\S+)\s*$")
+
+
+def _event_cpu_cmd(node, daemon, cmd):
+    from lab import VTYSH
+
+    return node.cmd("%s -N %s -d %s -c %s" % (VTYSH, node.name, daemon, shlex.quote(cmd)))
+
+
+def clear_event_cpu(node, daemon):
+    _event_cpu_cmd(node, daemon, "clear event cpu")
+
+
+def event_cpu(node, daemon):
+    """`show event cpu` of a daemon: {(pthread, event): (ms, calls)}"""
+    rows, pthread = {}, "?"
+    for line in _event_cpu_cmd(node, daemon, "show event cpu").splitlines():
+        if line.startswith("Total "):
+            break
+        m = re.match(r"Showing statistics for pthread (.*)", line)
+        if m:
+            pthread = m.group(1).strip()
+            continue
+        m = _EVENT_ROW.match(line)
+        if m:
+            rows[pthread, m.group(3)] = (float(m.group(1)), int(m.group(2)))
+    return rows
+
+
+def print_event_cpu(nodes, daemons, top=6):
+    """Where the CPU time went, per daemon: its top event handlers"""
+    for node in nodes:
+        for d in daemons:
+            rows = event_cpu(node, d)
+            total = sum(ms for ms, _ in rows.values()) or 1.0
+            print("bench: profile %s %s: %.0f ms in event handlers" % (node.name, d, total),
+                  flush=True)
+            for (pt, ev), (ms, calls) in sorted(rows.items(), key=lambda x: -x[1][0])[:top]:
+                print("bench:   %5.1f%% %9.0f ms %8d calls  %s/%s" % (
+                    100.0 * ms / total, ms, calls, pt, ev), flush=True)
+
+
+# --- CPU time of every daemon, and of the one CPU the lab's kernel has ------
+def cpu_times(lab):
+    """{(router, daemon): CPU s} of the lab's daemons, and {"user",
+    "system", "idle", ...: s} of its kernel (/proc/stat): the lab is one
+    UML kernel on one CPU, which all its nodes share"""
+    hz = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for r in lab.routers():
+        for d in r.daemons:
+            try:
+                with open("/proc/%d/stat" % r.pid(d)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, ValueError):
+                continue
+            out[r.name, d] = (int(fields[11]) + int(fields[12])) / hz
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    return out, dict(zip(names, (t / hz for t in ticks)))
+
+
+def print_cpu_times(before, after, top=8):
+    """Where the CPU went between two cpu_times(): the whole CPU, then the
+    daemons that took most"""
+    (d0, k0), (d1, k1) = before, after
+    k = {n: k1[n] - k0[n] for n in k0}
+    total = sum(k.values()) or 1.0
+    print("bench: CPU %.1f s: " % total + ", ".join(
+        "%s %.0f%%" % (n, 100.0 * v / total) for n, v in k.items() if v >= 0.005 * total),
+        flush=True)
+    d = sorted(((d1[x] - d0.get(x, 0), x) for x in d1), reverse=True)
+    for s, (node, daemon) in d[:top]:
+        print("bench:   %5.1f%% %7.2f s  %s %s" % (100.0 * s / total, s, node, daemon), flush=True)
