@@ -21,17 +21,6 @@ const char *l3mh_verdict2str(enum l3mh_verdict v)
 	return v <= L3MH_TAW_EVI_RT ? l3mh_verdict_str[v] : "?";
 }
 
-bool l3mh_esi_reserved(const esi_t *esi)
-{
-	int i, zero = 0, ff = 0;
-
-	for (i = 0; i < ESI_BYTES; i++) {
-		zero += esi->val[i] == 0x00;
-		ff += esi->val[i] == 0xff;
-	}
-	return zero == ESI_BYTES || ff == ESI_BYTES;
-}
-
 bool l3mh_rt5_is_sync(bool overlay_index, const struct l3mh_route_ecoms *rc)
 {
 	uint32_t i;
@@ -87,7 +76,7 @@ enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
 
 	if (es_import || n_evi_rt) {
 		/* mode a: ES-Import RT + exactly one EVI-RT */
-		if (esi && l3mh_esi_reserved(esi))
+		if (esi && esi_is_reserved(esi))
 			return L3MH_TAW_ESI_RESERVED;
 		if (!es_import)
 			return L3MH_TAW_ES_NOT_LOCAL;
@@ -118,7 +107,7 @@ enum l3mh_verdict l3mh_import_decide(const esi_t *esi,
 
 		if (!v)
 			continue;
-		if (esi && l3mh_esi_reserved(esi))
+		if (esi && esi_is_reserved(esi))
 			return L3MH_TAW_ESI_RESERVED;
 		if (esi && !ctx->es_is_local(esi, ctx->arg))
 			return L3MH_TAW_ES_NOT_LOCAL;

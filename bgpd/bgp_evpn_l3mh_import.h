@@ -61,7 +61,6 @@ extern const char *l3mh_verdict2str(enum l3mh_verdict v);
  * both, and is no sync route.
  */
 extern bool l3mh_rt5_is_sync(bool overlay_index, const struct l3mh_route_ecoms *rc);
-extern bool l3mh_esi_reserved(const esi_t *esi);
 
 /*
  * The verdict on a route with ESI esi and extended communities rc. The
