@@ -29,12 +29,12 @@ gateway IP 0 (patches 0020, 0021).
 
 import json
 import os
-import sys
 
 import pytest
 
 from lab import Lab, wait_for
 import bgpinject
+import exabgp
 import tshark
 
 CWD = os.path.dirname(os.path.abspath(__file__))
@@ -140,41 +140,21 @@ class McastTopo:
             r.start_capture()
         for r in lab.routers():
             r.start_frr(os.path.join(CWD, r.name, "frr.conf"))
-        self.cmds = os.path.join(lab.workdir, "inj-cmds.txt")
-        self.inj_log = os.path.join(lab.workdir, "inj.log")
-        lab["inj"].popen([sys.executable, bgpinject.__file__, "--peer", RR_INJ,
-                          "--asn", "65000", "--router-id", INJ, "--cmds", self.cmds,
-                          "--log", self.inj_log],
-                         logfile=os.path.join(lab.workdir, "inj.out"))
-        self.x1_json = os.path.join(lab.workdir, "x1-exabgp.json")
-        conf = os.path.join(lab.workdir, "x1-exabgp.conf")
-        with open(os.path.join(CWD, "x1", "exabgp.conf.in")) as f:
-            text = f.read().replace("@DIR@", os.path.join(CWD, "x1")).replace("@OUT@", self.x1_json)
-        with open(conf, "w") as f:
-            f.write(text)
-        lab["x1"].popen(["env", "exabgp.daemon.user=root", "exabgp.daemon.drop=false",
-                         "exabgp.log.destination=stdout", "exabgp.log.level=DEBUG",
-                         "exabgp.log.message=true", "exabgp.api.ack=false",
-                         "exabgp.tcp.bind=", "exabgp", conf],
-                        logfile=os.path.join(lab.workdir, "x1-exabgp.log"))
+        self.inj = bgpinject.Injector(lab["inj"], lab.workdir, RR_INJ, 65000, INJ).start()
+        self.x1 = exabgp.Receiver(lab["x1"], lab.workdir, X1, RR_X1, 65000).start()
         return self
 
     def stop(self):
         self.lab.stop()
 
     def inject(self, attrs):
-        with open(self.cmds, "a") as f:
-            f.write("update %s\n" % bgpinject.update(attrs).hex())
+        self.inj.inject(attrs)
 
     def announce(self, nlris, ecs, v6ecs=()):
-        attrs = bgpinject.base_attributes() + bgpinject.ext_communities(ecs)
-        if v6ecs:
-            attrs += bgpinject.ipv6_ext_communities(v6ecs)
-        attrs += bgpinject.mp_reach_evpn(INJ, [bytes.fromhex(n) for n in nlris])
-        self.inject(attrs)
+        self.inj.announce(INJ, nlris, ecs, v6ecs)
 
     def withdraw(self, nlris):
-        self.inject(bgpinject.mp_unreach_evpn([bytes.fromhex(n) for n in nlris]))
+        self.inj.withdraw(nlris)
 
 
 @pytest.fixture(scope="module")
@@ -420,23 +400,9 @@ def test_rt5_tshark_decodes_reflected(topo, name):
 
 
 def _exabgp_announced(topo):
-    """raw NLRI hex -> sorted EC values ExaBGP got (it does not parse types 6-8)."""
-    out = {}
-    if not os.path.exists(topo.x1_json):
-        return out
-    with open(topo.x1_json) as f:
-        for line in f:
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            upd = msg.get("neighbor", {}).get("message", {}).get("update", {})
-            ecs = sorted("%016x" % e["value"] for e in upd.get("attribute", {}).get("extended-community", []))
-            for nh, nlris in upd.get("announce", {}).get("l2vpn evpn", {}).items():
-                for n in nlris:
-                    if "raw" in n:
-                        out[n["raw"].lower()] = (n.get("code"), n.get("parsed"), ecs)
-    return out
+    """raw NLRI hex -> (type, parse, sorted EC values) ExaBGP got (it does
+    not parse types 6-8)."""
+    return topo.x1.evpn_announced()
 
 
 def test_exabgp_receives_intact(topo):
@@ -469,12 +435,8 @@ def test_exabgp_receives_rt5_intact(topo):
 
     err = wait_for(check, timeout=30, interval=1, desc="ExaBGP RT-5")
     assert err is None, err
-    with open(topo.x1_json) as f:
-        parsed = [n for line in f if '"code": 5' in line
-                  for nlris in json.loads(line)["neighbor"]["message"]["update"]
-                  .get("announce", {}).get("l2vpn evpn", {}).values() for n in nlris]
     for name, r in RT5.items():
-        n = [n for n in parsed if n["raw"].lower() == r["nlri"]][-1]
+        n = _exabgp_announced(topo)[r["nlri"]][1]
         assert n["esi"] == (r["esi"] or "-"), n
         assert n["gateway"] == (r["gw"] or "0.0.0.0"), n
         assert (n["ip"], n["iplen"], n["ethernet-tag"]) == (r["ip"], r["plen"], r["etag"]), n
@@ -531,5 +493,5 @@ def test_no_session_reset(topo):
         assert n["bgpState"] == "Established"
         assert n.get("connectionsDropped", 0) == 0, n.get("connectionsDropped")
         assert n.get("connectionsEstablished") == 1
-    log = open(topo.inj_log).read()
+    log = topo.inj.log_text()
     assert "NOTIFICATION" not in log and "session down" not in log

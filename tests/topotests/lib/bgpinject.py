@@ -9,11 +9,13 @@ ExaBGP 4.2 cannot originate them).
 As a program it opens one session (it connects; capabilities: multiprotocol
 for L2VPN EVPN and IPv4 unicast, 4-octet AS), keeps it up with keepalives,
 and sends the UPDATE bodies that a test appends, as hex lines, to a command
-file ("update <hex>"). Everything it sends and receives is logged, with any
+file ("update <hex>"); "close" ends the session with a Cease and opens a
+new one. Everything it sends and receives is logged, with any
 NOTIFICATION the peer sends, so a test can tell a session reset apart.
 
 As a module it builds the messages: attr(), mp_reach_evpn(),
-mp_unreach_evpn(), ext_communities(), update().
+mp_unreach_evpn(), ext_communities(), update(); and Injector runs the
+program on a lab node.
 """
 
 import argparse
@@ -83,6 +85,54 @@ def open_message(asn, router_id, hold=90):
     my_as = asn if asn < 65536 else 23456
     return message(MSG_OPEN, struct.pack("!BHH4sB", 4, my_as, hold,
                                          socket.inet_aton(router_id), len(caps)) + caps)
+
+
+class Injector:
+    """This program on a lab node: start() runs it, announce(), withdraw()
+    and close() append commands to its command file."""
+
+    def __init__(self, node, workdir, peer, asn, router_id, source=None):
+        self.node, self.peer, self.asn, self.router_id = node, peer, asn, router_id
+        self.source = source
+        self.cmds = os.path.join(workdir, "%s-cmds.txt" % node.name)
+        self.log = os.path.join(workdir, "%s.log" % node.name)
+        self.out = os.path.join(workdir, "%s.out" % node.name)
+
+    def start(self):
+        open(self.cmds, "w").close()
+        argv = [sys.executable, os.path.abspath(__file__), "--peer", self.peer,
+                "--asn", str(self.asn), "--router-id", self.router_id,
+                "--cmds", self.cmds, "--log", self.log]
+        if self.source:
+            argv += ["--source", self.source]
+        self.node.popen(argv, logfile=self.out)
+        return self
+
+    def send(self, line):
+        with open(self.cmds, "a") as f:
+            f.write(line + "\n")
+
+    def inject(self, attrs):
+        """An UPDATE with these path attributes (bytes)."""
+        self.send("update %s" % update(attrs).hex())
+
+    def announce(self, nexthop, nlris, ecs, v6ecs=()):
+        """EVPN NLRIs (hex) with base_attributes() and these extended
+        communities (hex)."""
+        attrs = base_attributes() + ext_communities(ecs)
+        if v6ecs:
+            attrs += ipv6_ext_communities(v6ecs)
+        self.inject(attrs + mp_reach_evpn(nexthop, [bytes.fromhex(n) for n in nlris]))
+
+    def withdraw(self, nlris):
+        self.inject(mp_unreach_evpn([bytes.fromhex(n) for n in nlris]))
+
+    def close(self):
+        self.send("close")
+
+    def log_text(self):
+        with open(self.log) as f:
+            return f.read()
 
 
 class Session:
@@ -182,6 +232,14 @@ def main():
             verb, _, arg = line.partition(" ")
             if verb == "update":
                 sess.send(message(MSG_UPDATE, bytes.fromhex(arg)), "UPDATE")
+            elif verb == "close":
+                # Cease / Administrative Shutdown (RFC 4486), then a new
+                # session: the lines before this one are not sent again
+                sess.send(message(MSG_NOTIFICATION, b"\x06\x02"), "NOTIFICATION")
+                sess.sock.close()
+                log("closed the session")
+                time.sleep(1)
+                sess.connect()
         done = len(lines)
         if time.time() - last_ka > max(1, sess.hold // 3):
             sess.send(message(MSG_KEEPALIVE, b""), "KEEPALIVE")
