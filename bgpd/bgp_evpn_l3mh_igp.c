@@ -41,6 +41,7 @@
 #include "vty.h"
 
 #include "bgpd/bgpd.h"
+#include "bgpd/bgp_aspath.h"
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_attr_evpn.h"
 #include "bgpd/bgp_evpn.h"
