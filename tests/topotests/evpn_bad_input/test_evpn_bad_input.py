@@ -31,12 +31,13 @@ The inputs:
   reflected.
 """
 
+import ipaddress
 import os
 import re
 
 import pytest
 
-from lab import Lab, wait_for
+from lab import Lab, l3vni_cmds, wait_for
 import bgpinject
 import exabgp
 import tshark
@@ -60,7 +61,6 @@ MAX_ESI = "ff" * 10
 
 def rt5(plen, ip, gw=None, esi=ZERO_ESI, etag=0, label=L3VNI):
     """An RT-5 NLRI (RFC 9136 section 3.1), hex; the layout follows ip."""
-    import ipaddress
     a = ipaddress.ip_address(ip)
     g = ipaddress.ip_address(gw or ("::" if a.version == 6 else "0.0.0.0"))
     body = (bytes.fromhex(RD + esi) + etag.to_bytes(4, "big") + bytes([plen]) +
@@ -74,7 +74,6 @@ def rt5_key(plen, ip, etag=0):
 
 def rt2(mac, ip, esi, labels=(100, L3VNI)):
     """An RT-2 MAC+IPv4 NLRI (RFC 7432 section 7.2), hex."""
-    import ipaddress
     body = (bytes.fromhex(RD + esi) + bytes(4) + bytes([48]) +
             bytes.fromhex(mac.replace(":", "")) + bytes([32]) +
             ipaddress.ip_address(ip).packed + b"".join(l.to_bytes(3, "big") for l in labels))
@@ -106,21 +105,13 @@ class BadInputTopo:
         lab["x1"].script(["ip addr add %s/24 dev eth0" % X1, "ip link set eth0 up"])
         lab["ce"].script(["ip addr add %s/24 dev eth0" % CE, "ip link set eth0 up",
                           "ip addr add %s/32 dev lo" % HOST, "ip link set lo up"])
-        vx, br = "vxlan%d" % L3VNI, "br%d" % L3VNI
         lab["pe"].script([
             "ip addr add %s/24 dev eth-inj" % PE_INJ, "ip link set eth-inj up",
             "ip addr add %s/24 dev eth-x1" % PE_X1, "ip link set eth-x1 up",
             "ip link add CUST1 type vrf table 1001", "ip link set CUST1 up",
             "ip link set eth-ce master CUST1",
             "ip addr add %s/24 dev eth-ce" % PE_CE, "ip link set eth-ce up",
-            # the L3VNI of CUST1: VXLAN device, bridge, the bridge as SVI
-            "ip link add %s type bridge" % br,
-            "ip link set %s master CUST1 addrgenmode none" % br,
-            "ip link add %s type vxlan id %d local %s dstport 4789 nolearning"
-            % (vx, L3VNI, PE_INJ),
-            "ip link set %s master %s addrgenmode none" % (vx, br),
-            "ip link set %s type bridge_slave neigh_suppress on learning off" % vx,
-            "ip link set %s up" % br, "ip link set %s up" % vx])
+        ] + l3vni_cmds("CUST1", L3VNI, PE_INJ))
         lab["pe"].start_capture()
         for r in ("pe", "ce"):
             lab[r].start_frr(os.path.join(CWD, r, "frr.conf"))

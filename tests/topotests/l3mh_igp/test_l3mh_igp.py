@@ -31,7 +31,7 @@ import pytest
 import bgpinject
 import tshark
 from frrreload import frr_reload, reload_test
-from lab import wait_for
+from lab import l3vni_cmds, wait_for
 from reftopo import (CE1_IP4, CE1_IP6, CE1_LO4, CE1_LO6, CE1_NET4, CE1_NET6, ES, PE3_LO,
                      RefTopo, lag_whole)
 from udpflows import FlowTest
@@ -99,15 +99,7 @@ class IgpTopo(RefTopo):
         if self.core == "evpn":
             # the L3VNI of CUST1: VXLAN device, bridge, the bridge as SVI
             for pe in ("pe1", "pe2", "pe3"):
-                vx, br = "vxlan%d" % L3VNI, "br%d" % L3VNI
-                self.lab[pe].script([
-                    "ip link add %s type bridge" % br,
-                    "ip link set %s master CUST1 addrgenmode none" % br,
-                    "ip link add %s type vxlan id %d local 10.0.0.%s dstport 4789 nolearning"
-                    % (vx, L3VNI, pe[-1]),
-                    "ip link set %s master %s addrgenmode none" % (vx, br),
-                    "ip link set %s type bridge_slave neigh_suppress on learning off" % vx,
-                    "ip link set %s up" % br, "ip link set %s up" % vx])
+                self.lab[pe].script(l3vni_cmds("CUST1", L3VNI, "10.0.0.%s" % pe[-1]))
         self.lab.add_node("x1")
         self.lab.link("pe2", "eth-x", "x1", "eth0")
         self.lab["pe2"].script(["ip addr add 10.9.0.1/24 dev eth-x", "ip link set eth-x up"])

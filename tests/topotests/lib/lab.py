@@ -49,6 +49,20 @@ def run(cmd, check=True, timeout=60, stdin=None):
     return p.stdout
 
 
+def l3vni_cmds(vrf, vni, local):
+    """The kernel side of an EVPN L3VNI (RFC 9136 over VXLAN) for VRF vrf:
+    a VXLAN device with VTEP address local in a bridge, the bridge (the
+    VRF's SVI) enslaved to the VRF."""
+    vx, br = "vxlan%d" % vni, "br%d" % vni
+    return [
+        "ip link add %s type bridge" % br,
+        "ip link set %s master %s addrgenmode none" % (br, vrf),
+        "ip link add %s type vxlan id %d local %s dstport 4789 nolearning" % (vx, vni, local),
+        "ip link set %s master %s addrgenmode none" % (vx, br),
+        "ip link set %s type bridge_slave neigh_suppress on learning off" % vx,
+        "ip link set %s up" % br, "ip link set %s up" % vx]
+
+
 def wait_for(fn, timeout=30, interval=0.5, desc=None):
     """Poll fn() until it returns a falsy 'error' value (None/""/False).
 
