@@ -39,6 +39,7 @@
 #include "frr_pthread.h"
 #include "hook.h"
 #include "libfrr.h"
+#include "memory.h"
 #include "module.h"
 #include "northbound.h"
 #include "privs.h"
@@ -53,8 +54,10 @@
 #include "bgpd/bgp_debug.h"
 #include "bgpd/bgp_errors.h"
 #include "bgpd/bgp_fsm.h"
+#include "bgpd/bgp_labelpool.h"
 #include "bgpd/bgp_network.h"
 #include "bgpd/bgp_packet.h"
+#include "bgpd/bgp_table.h"
 #include "bgpd/bgp_zebra.h"
 
 #ifndef FUZZ_SRCDIR
@@ -231,6 +234,36 @@ static void fz_session_again(struct fz_peer *fp)
 	fz_session_up(fp);
 }
 
+/* bgpd keeps an RD's table of a two-level RIB (VPN, ENCAP, EVPN) when its
+ * last route goes (bgp_afi_node_get() makes it, only bgp_cleanup_routes()
+ * at shutdown frees it). A peer sends a few RDs; the fuzzer sends a new
+ * one in every other input, and walking the empty tables (bgp_clear_route,
+ * subgroup_announce_table) came to be most of the time per input. Once the
+ * peer is cleared, free the RD tables that are empty.
+ */
+static void fz_prune_rd_tables(void)
+{
+	struct bgp *bgp = bgp_get_default();
+	struct bgp_dest *dest;
+	struct bgp_table *table;
+	afi_t afi;
+	safi_t safi;
+
+	FOREACH_AFI_SAFI (afi, safi) {
+		if (safi != SAFI_MPLS_VPN && safi != SAFI_ENCAP && safi != SAFI_EVPN)
+			continue;
+		for (dest = bgp_table_top(bgp->rib[afi][safi]); dest; dest = bgp_route_next(dest)) {
+			table = bgp_dest_get_bgp_table_info(dest);
+			if (!table || bgp_table_count(table))
+				continue;
+			bgp_table_finish(&table);
+			bgp_dest_set_bgp_table_info(dest, NULL);
+			dest = bgp_dest_unlock_node(dest);
+			assert(dest);
+		}
+	}
+}
+
 static struct fz_peer *fz_setup_peer(struct fz_peer *fp)
 {
 	union sockunion su;
@@ -261,6 +294,43 @@ static void fz_late_init(void)
 	}
 }
 
+/* FUZZ_MEMSTATS=1: FRR's count of allocations per memory type at exit,
+ * what bgpd holds after the run, reachable or not
+ */
+static int fz_memstats_walk(void *arg, struct memgroup *mg, struct memtype *mt)
+{
+	if (mt && mt->n_alloc)
+		fprintf(stderr, "fuzz: memstats: %s: %zu\n", mt->name, mt->n_alloc);
+	return 0;
+}
+
+static void fz_memstats(void)
+{
+	qmem_walk(fz_memstats_walk, NULL);
+}
+
+/* bgpd's label pool gets its labels from zebra's label manager, which the
+ * harness has not: it hands bgpd one chunk as the label manager would,
+ * and holds one label of it so that the pool never gives the chunk back.
+ * Without labels, Option-B's swaps would wait for ever for theirs (and
+ * pile up: 100,000 after 400,000 inputs).
+ */
+#define FZ_LABEL_FIRST 100000
+#define FZ_LABEL_LAST  199999
+
+static int fz_label_holder;
+
+static int fz_label_cb(mpls_label_t label, void *labelid, bool allocated)
+{
+	return 0;
+}
+
+static void fz_label_manager(void)
+{
+	bgp_lp_event_chunk(FZ_LABEL_FIRST, FZ_LABEL_LAST);
+	bgp_lp_get(LP_TYPE_VRF, &fz_label_holder, VRF_DEFAULT, fz_label_cb);
+}
+
 static void fz_errlog(const void *cookie, const char *err)
 {
 	fprintf(stderr, "fuzz: module: %s\n", err);
@@ -275,6 +345,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct bgp *bgp;
 
 	zlog_aux_init("fuzz: ", getenv("FUZZ_LOG") ? LOG_DEBUG : LOG_CRIT);
+	if (getenv("FUZZ_MEMSTATS"))
+		atexit(fz_memstats);
 	cmd_init(1);
 	debug_init();
 	log_ref_init();
@@ -321,6 +393,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!bgp)
 		abort();
 	bgp->process_queue->spec.hold = 0;
+	fz_label_manager();
 	fz_setup_peer(&fz_out);
 	fz_setup_peer(&fz_in);
 	return 0;
@@ -376,9 +449,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the routes of the inputs before go with a session reset now and
 	 * then, so that bgpd's tables stay the size of a real one's
 	 */
-	if (++fz_inputs % FZ_RESET_EVERY == 0 && peer_established(connection))
-		bgp_event_update(connection, BGP_Stop);
-	if (!peer_established(connection))
+	if (++fz_inputs % FZ_RESET_EVERY == 0) {
+		if (peer_established(connection))
+			bgp_event_update(connection, BGP_Stop);
+		fz_session_again(&fz_in);
+		fz_prune_rd_tables();
+	} else if (!peer_established(connection))
 		fz_session_again(&fz_in);
 	return 0;
 }
