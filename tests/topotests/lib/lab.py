@@ -24,6 +24,10 @@ import time
 FRR_PREFIX = os.environ.get("FRR_PREFIX", "/usr")
 SBIN = os.path.join(FRR_PREFIX, "sbin")
 VTYSH = os.path.join(FRR_PREFIX, "bin", "vtysh")
+# the daemons built with AddressSanitizer (tools/build --asan-lab), for the
+# routers of Lab(asan=...); vtysh stays FRR_PREFIX's
+ASAN_PREFIX = os.environ.get("LAB_ASAN_PREFIX") or os.path.join(
+    os.environ.get("LAB_BUILD", "/nonexistent"), "install-asan")
 RUNDIR = "/var/run/frr"
 WORKDIR = "/tmp/lab"
 
@@ -210,6 +214,8 @@ class Router(Node):
         self.daemons = daemons
         self.modules = modules or {}
         self.daemon_args = daemon_args or {}
+        self.asan = lab.asan is True or name in lab.asan
+        self.sbin = os.path.join(ASAN_PREFIX, "sbin") if self.asan else SBIN
         self.rundir = os.path.join(RUNDIR, name)
         self.logdir = os.path.join(lab.workdir, name)
         os.makedirs(self.logdir, exist_ok=True)
@@ -251,7 +257,7 @@ class Router(Node):
         os.kill(pid, signal.SIGTERM)
         err = wait_for(lambda: None if not os.path.exists("/proc/%d" % pid)
                        or "Z" in open("/proc/%d/stat" % pid).read().split()[2]
-                       else "running", timeout=30, interval=0.1)
+                       else "running", timeout=60 if self.asan else 30, interval=0.1)
         if err:
             raise CmdError("%s: %s did not stop" % (self.name, d))
         for leftover in ("%s.vty" % d, "%s.pid" % d):
@@ -271,7 +277,7 @@ class Router(Node):
 
     def _spawn(self, d):
         argv = [
-            os.path.join(SBIN, d),
+            os.path.join(self.sbin, d),
             "-d",
             "-N",
             self.name,
@@ -289,9 +295,16 @@ class Router(Node):
         argv += self.daemon_args.get(d, [])
         if d == "zebra":
             argv += ["--v6-rr-semantics"]
+        env = ""
+        if self.asan:
+            # a report per process in the log directory (asan.<daemon>.<pid>),
+            # leaks included: LeakSanitizer runs when the daemon exits
+            env = "env ASAN_OPTIONS=%s " % shlex.quote(
+                "log_path=%s/asan.%s:detect_leaks=1:abort_on_error=0:"
+                "disable_coredump=1:print_summary=1" % (self.logdir, d))
         run(
-            "ip netns exec %s %s </dev/null >>%s/%s.out 2>&1"
-            % (self.name, " ".join(map(shlex.quote, argv)), self.logdir, d)
+            "ip netns exec %s %s%s </dev/null >>%s/%s.out 2>&1"
+            % (self.name, env, " ".join(map(shlex.quote, argv)), self.logdir, d)
         )
 
     def _wait_vty(self, d):
@@ -354,21 +367,52 @@ class Router(Node):
             return False
 
     def stop(self):
+        pids = []
         for d in reversed(self.daemons):
             try:
                 with open(os.path.join(self.rundir, "%s.pid" % d)) as f:
-                    os.kill(int(f.read().strip()), signal.SIGTERM)
+                    pid = int(f.read().strip())
+                os.kill(pid, signal.SIGTERM)
+                pids.append(pid)
             except (OSError, ValueError):
                 pass
-        time.sleep(0.2)
+        if self.asan:
+            # let each daemon exit by itself: LeakSanitizer runs at exit
+            wait_for(lambda: [p for p in pids if _running(p)], timeout=60, interval=0.2)
+        else:
+            time.sleep(0.2)
         super().stop()
+
+    def asan_reports(self):
+        """{file name: text} of the AddressSanitizer reports of this
+        router's daemons (one that runs them under ASan)."""
+        out = {}
+        for f in sorted(os.listdir(self.logdir)):
+            if f.startswith("asan."):
+                with open(os.path.join(self.logdir, f), errors="replace") as fh:
+                    out[f] = fh.read()
+        return out
+
+
+def _running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False
 
 
 class Lab:
-    """A set of namespaces and veth links for one test module."""
+    """A set of namespaces and veth links for one test module. asan: the
+    names of the routers whose daemons run from ASAN_PREFIX, or True for
+    all."""
 
-    def __init__(self, name):
+    def __init__(self, name, asan=()):
         self.name = name
+        self.asan = asan
+        if asan and not os.path.exists(os.path.join(ASAN_PREFIX, "sbin", "bgpd")):
+            raise CmdError("no AddressSanitizer build in %s (tools/build --asan-lab)"
+                           % ASAN_PREFIX)
         self.nodes = {}
         self.workdir = os.path.join(WORKDIR, name)
         shutil.rmtree(self.workdir, ignore_errors=True)

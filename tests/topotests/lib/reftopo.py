@@ -128,12 +128,13 @@ class RefTopo:
 
     def __init__(self, testdir, name=None, modules=None, daemon_args=None,
                  mcast=False, mcast_vrfs=("CUST1",), snooping=True, ce1_igp=None,
-                 ce1_hash="layer2"):
+                 ce1_hash="layer2", asan=()):
         """mcast: add S1, the multicast transport and the multicast daemons
         (see the module doc), in each VRF of mcast_vrfs;
         snooping=False turns SW1's bridges' IGMP/MLD snooping off;
         ce1_igp: IGP daemons CE1 and the PEs run, ce1_hash: CE1's LAG
-        hash policy (see the module doc)."""
+        hash policy (see the module doc); asan: the routers whose
+        daemons run under AddressSanitizer (lab.Lab)."""
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
@@ -143,13 +144,14 @@ class RefTopo:
         self.snooping = snooping
         self.ce1_igp = list(ce1_igp or [])
         self.ce1_hash = ce1_hash
+        self.asan = asan
         self.lab = None
 
     def __getitem__(self, name):
         return self.lab[name]
 
     def build(self):
-        lab = self.lab = Lab(self.name)
+        lab = self.lab = Lab(self.name, asan=self.asan)
         for r in ("pe1", "pe2", "pe3", "p"):
             daemons = PE_DAEMONS + (MCAST_DAEMONS if self.mcast and r != "p" else [])
             if r in ("pe1", "pe2"):
