@@ -35,11 +35,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "topotests", "lib"))
 
+import brtopo  # noqa: E402
 from benchlib import run_sizes  # noqa: E402
 
-BR_AS, INJ_AS, SINK_AS = 65000, 65001, 65002
-INJ_IP, BR_INJ_IP = "10.1.0.2", "10.1.0.1"
-SINK_IP, BR_SINK_IP = "10.2.0.2", "10.2.0.1"
+BR_AS, INJ_AS, SINK_AS = brtopo.BR_AS, brtopo.INJ_AS, brtopo.SINK_AS
+INJ_IP, BR_INJ_IP = brtopo.INJ_IP, brtopo.BR_INJ_IP
+SINK_IP, BR_SINK_IP = brtopo.SINK_IP, brtopo.BR_SINK_IP
 VRF_LABEL = 5000
 
 
@@ -193,19 +194,7 @@ def measure(kind, n):
 
     lab = Lab("bench-optb-%s-%d" % (kind, n))
     try:
-        br = lab.add_router("br", ["mgmtd", "zebra", "bgpd"],
-                            modules={"bgpd": ["evpn_optb"]},
-                            daemon_args={"zebra": ["-s", "268435456"]})
-        inj, sink = lab.add_node("inj"), lab.add_node("sink")
-        lab.link("br", "eth-inj", "inj", "eth0")
-        lab.link("br", "eth-sink", "sink", "eth0")
-        br.script(["sysctl -qw net.mpls.platform_labels=1048575",
-                   "ip addr add %s/24 dev eth-inj" % BR_INJ_IP, "ip link set eth-inj up",
-                   "ip addr add %s/24 dev eth-sink" % BR_SINK_IP, "ip link set eth-sink up",
-                   "sysctl -qw net.mpls.conf.eth-inj.input=1",
-                   "sysctl -qw net.mpls.conf.eth-sink.input=1"])
-        inj.script(["ip addr add %s/24 dev eth0" % INJ_IP, "ip link set eth0 up"])
-        sink.script(["ip addr add %s/24 dev eth0" % SINK_IP, "ip link set eth0 up"])
+        br, inj, sink = brtopo.build(lab, daemon_args={"zebra": ["-s", "268435456"]})
         if kind == "swap":
             extra = "  option-b border-router\n"
         else:

@@ -14,8 +14,8 @@ new one. Everything it sends and receives is logged, with any
 NOTIFICATION the peer sends, so a test can tell a session reset apart.
 
 As a module it builds the messages: attr(), mp_reach_evpn(),
-mp_unreach_evpn(), ext_communities(), update(); and Injector runs the
-program on a lab node.
+mp_unreach_evpn(), ext_communities(), evpn_rt2(), rd_ip(), update(); and
+Injector runs the program on a lab node.
 """
 
 import argparse
@@ -66,6 +66,26 @@ def ext_communities(values):
 def ipv6_ext_communities(values):
     """IPv6 Address Specific EXTENDED COMMUNITIES from 20-octet hex strings."""
     return attr(0xC0, IPV6_EXT_COMMUNITIES, b"".join(bytes.fromhex(v) for v in values))
+
+
+def evpn_rt2(rd, mac, ip=None, labels=(0,), esi=b"\0" * 10, etag=0):
+    """An EVPN MAC/IP Advertisement route NLRI (RFC 7432 section 7.2):
+    rd the 8-octet RD, mac a "xx:xx:..." string, ip an address or None,
+    labels the 20-bit MPLS labels (one or two)."""
+    body = rd + esi + struct.pack("!I", etag) + b"\x30" + bytes.fromhex(mac.replace(":", ""))
+    if ip is None:
+        body += b"\x00"
+    elif ":" in ip:
+        body += b"\x80" + socket.inet_pton(socket.AF_INET6, ip)
+    else:
+        body += b"\x20" + socket.inet_aton(ip)
+    body += b"".join(struct.pack("!I", label << 4 | 1)[1:] for label in labels)
+    return b"\x02" + bytes([len(body)]) + body
+
+
+def rd_ip(ip, n):
+    """A type 1 RD (RFC 4364 section 4.2): IPv4 address ip, number n."""
+    return struct.pack("!H4sH", 1, socket.inet_aton(ip), n)
 
 
 def update(attributes):

@@ -6,6 +6,7 @@ counts what it receives per sequence number) for as long as its process
 lives, and a sender of N numbered UDP packets at a fixed rate.
 
   mcast.py member --group G [--source S] --dev IF --port P --out FILE
+  mcast.py hold --groups G1,G2,... --dev IF --out FILE
   mcast.py send --group G --port P --count N --rate PPS [--dev IF]
                 [--ttl T] [--tag TAG]
 
@@ -15,7 +16,11 @@ version 2 (net.ipv4.conf.IF.force_igmp_version=2), IGMPv3 (S,G) and MLDv2
 IPV6_JOIN_GROUP. Killing the member closes its socket: the kernel sends
 the Leave (IGMPv2) or the BLOCK/TO_IN{} report (IGMPv3/MLDv2).
 
-Importable: join(node, ...) -> Member, send(node, ...), stats(counts, n).
+"hold" joins many groups ((*,G), a socket each) and only holds them, for
+churn: it writes FILE once all are joined and leaves them all on SIGTERM.
+
+Importable: join(node, ...) -> Member, hold(node, groups) -> Member,
+send(node, ...), stats(counts, n).
 """
 
 import argparse
@@ -119,6 +124,27 @@ def member(args):
     dump()
 
 
+def holder(args):
+    groups = args.groups.split(",")
+    ifindex = socket.if_nametoindex(args.dev)
+    socks = []
+    for g in groups:
+        s = socket.socket(_family(g), socket.SOCK_DGRAM)
+        _join(s, g, None, ifindex)
+        socks.append(s)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.append(signum))
+    state = {"joined": time.time(), "groups": groups, "counts": {}, "first": {}}
+    with open(args.out + ".tmp", "w") as f:
+        json.dump(state, f)
+    os.rename(args.out + ".tmp", args.out)
+    while not stop:
+        signal.pause()
+    for s in socks:
+        s.close()  # the kernel sends a Leave / TO_IN{} report per group
+
+
 def sender(args):
     fam = _family(args.group)
     s = socket.socket(fam, socket.SOCK_DGRAM)
@@ -154,6 +180,10 @@ def main():
     m.add_argument("--port", type=int, default=5100)
     m.add_argument("--tag", default="mcast")
     m.add_argument("--out", required=True)
+    h = sub.add_parser("hold")
+    h.add_argument("--groups", required=True)
+    h.add_argument("--dev", required=True)
+    h.add_argument("--out", required=True)
     s = sub.add_parser("send")
     s.add_argument("--group", required=True)
     s.add_argument("--port", type=int, default=5100)
@@ -163,7 +193,7 @@ def main():
     s.add_argument("--ttl", type=int, default=32)
     s.add_argument("--tag", default="mcast")
     args = ap.parse_args()
-    member(args) if args.mode == "member" else sender(args)
+    {"member": member, "hold": holder, "send": sender}[args.mode](args)
 
 
 # --- driving both ends from a test -------------------------------------------
@@ -253,6 +283,23 @@ def join(node, group, source=None, dev="eth0", version=None, port=5100, tag="mca
             raise RuntimeError("%s: join %s failed: %s" % (node.name, group, log))
         time.sleep(0.05)
     return Member(node, group, source, dev, port, tag, out, proc)
+
+
+def hold(node, groups, dev="eth0", tag="hold"):
+    """Make node join every group of groups ((*,G)) on dev, in one process;
+    leave() leaves them all. Returns a Member once all are joined."""
+    out = os.path.join(node.lab.workdir, "mcast-%s-%s.json" % (node.name, tag))
+    if os.path.exists(out):
+        os.unlink(out)
+    argv = [PYTHON, ME, "hold", "--groups", ",".join(groups), "--dev", dev, "--out", out]
+    proc = node.popen(argv, logfile=out + ".log")
+    deadline = time.time() + 30
+    while not os.path.exists(out):
+        if proc.poll() is not None or time.time() > deadline:
+            log = open(out + ".log").read() if os.path.exists(out + ".log") else ""
+            raise RuntimeError("%s: joining %d groups failed: %s" % (node.name, len(groups), log))
+        time.sleep(0.05)
+    return Member(node, ",".join(groups), None, dev, 0, tag, out, proc)
 
 
 def send(node, group, count=200, rate=100.0, port=5100, dev="eth0", ttl=32, tag="mcast"):
