@@ -166,6 +166,16 @@ static void l3mh_gm_advertise(struct l3mh_vrf *lv, const struct l3mh_gm *g)
 }
 
 /* advertised if the VRF syncs IGMP/MLD and the ES is local */
+/*
+ * Its ES (sub-)interface is up here: a PE whose ES link is down has no
+ * host behind it, whatever IGMP/MLD still holds until its timers run out
+ * (MLD keeps its state on a down interface), and withdraws the routes.
+ */
+static bool l3mh_gm_es_if_up(const struct l3mh_gm *g)
+{
+	return l3mh_es_etag_ifindex(g->vrf_id, &g->esi, g->etag) != IFINDEX_INTERNAL;
+}
+
 static void l3mh_gm_local_eval(struct l3mh_gm *g, bool withdraw)
 {
 	struct l3mh_vrf *lv = l3mh_vrf_find_id(g->vrf_id);
@@ -173,7 +183,7 @@ static void l3mh_gm_local_eval(struct l3mh_gm *g, bool withdraw)
 	if (!lv)
 		return;
 	if (withdraw || !l3mh_enabled() || !l3mh_vrf_syncs(lv, L3MH_SYNC_GM) ||
-	    !l3mh_es_is_local(&g->esi, NULL))
+	    !l3mh_es_is_local(&g->esi, NULL) || !l3mh_gm_es_if_up(g))
 		l3mh_gm_withdraw(lv, g);
 	else
 		l3mh_gm_advertise(lv, g);
@@ -249,6 +259,20 @@ static void l3mh_gm_vrf_refresh_walk(struct hash_bucket *hb, void *arg)
 		return;
 	if (g->origin == L3MH_GM_LOCAL)
 		l3mh_gm_local_eval(g, ctx->withdraw);
+}
+
+/* an ES (sub-)interface of VRF vrf_id came, went, or went up or down */
+static void l3mh_gm_es_if_walk(struct hash_bucket *hb, void *arg)
+{
+	struct l3mh_gm *g = hb->data;
+
+	if (g->vrf_id == *(vrf_id_t *)arg && g->origin == L3MH_GM_LOCAL)
+		l3mh_gm_local_eval(g, false);
+}
+
+static void l3mh_gm_es_if_changed(vrf_id_t vrf_id)
+{
+	hash_iterate(gm.gms, l3mh_gm_es_if_walk, &vrf_id);
 }
 
 static void l3mh_gm_vrf_refresh(struct l3mh_vrf *lv, bool withdraw)
@@ -654,6 +678,8 @@ static const char *l3mh_gm_state(const struct l3mh_gm *g)
 		return "not-synced";
 	if (!l3mh_es_is_local(&g->esi, NULL))
 		return "no-local-es";
+	if (!l3mh_gm_es_if_up(g))
+		return "es-down";
 	if (g->leave_only)
 		return "peer-leave-advertised";
 	if (g->stale)
@@ -740,6 +766,7 @@ const struct l3mh_sync_ops l3mh_gm_ops = {
 	.zapi_owned = l3mh_gm_zapi_owned,
 	.zapi_msg = l3mh_gm_zapi_msg,
 	.vrf_refresh = l3mh_gm_vrf_refresh,
+	.es_if_changed = l3mh_gm_es_if_changed,
 	.es_routes_changed = l3mh_gm_es_changed,
 	.zebra_connected = l3mh_gm_zebra_connected,
 	.config_write = l3mh_gm_config_write,

@@ -352,22 +352,45 @@ static void l3mh_synced_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z, bo
 		l3mh_synced_eval_later();
 }
 
+struct l3mh_if_down_ctx {
+	struct interface *ifp;
+	struct list *gone;
+};
+
 /* an interface went down: its synced joins leave the TIB while its VIF is
- * still there, and join again when it is back
+ * still there, and join again when it is back; its local memberships are
+ * gone (MLD stops on a down interface without a word: pim_gm_membership
+ * is not called)
  */
 static void l3mh_if_down_walk(struct hash_bucket *hb, void *arg)
 {
 	struct l3mh_gm *g = hb->data;
-	struct interface *ifp = arg;
+	struct l3mh_if_down_ctx *ctx = arg;
 
-	if (g->origin == L3MH_GM_SYNCED && g->ifindex == ifp->ifindex &&
-	    g->vrf_id == ifp->vrf->vrf_id)
+	if (g->ifindex != ctx->ifp->ifindex || g->vrf_id != ctx->ifp->vrf->vrf_id)
+		return;
+	if (g->origin == L3MH_GM_SYNCED)
 		l3mh_synced_unjoin(g);
+	else
+		listnode_add(ctx->gone, g);
 }
 
 static int l3mh_if_down(struct interface *ifp)
 {
-	hash_iterate(l3mh.gms, l3mh_if_down_walk, ifp);
+	struct l3mh_if_down_ctx ctx = { .ifp = ifp, .gone = list_new() };
+	struct listnode *node;
+	struct l3mh_gm *g;
+
+	hash_iterate(l3mh.gms, l3mh_if_down_walk, &ctx);
+	for (ALL_LIST_ELEMENTS_RO(ctx.gone, node, g)) {
+		L3MH_DEBUG("%pSG on %s: interface down, no longer a member", &g->sg, ifp->name);
+		if (l3mh_gm_if_find(g->ifindex))
+			l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_DEL, g, 0);
+		EVENT_OFF(g->t_leave);
+		hash_release(l3mh.gms, g);
+		XFREE(MTYPE_L3MH_GM, g);
+	}
+	list_delete(&ctx.gone);
 	return 0;
 }
 
