@@ -149,6 +149,7 @@ void l3mh_zapi_gm_if_encode(struct stream *s, const struct l3mh_zapi_gm_if *gi)
 	stream_putl(s, gi->ifindex);
 	stream_putc(s, gi->es);
 	stream_putc(s, gi->df);
+	stream_putw(s, gi->retention);
 }
 
 bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi)
@@ -159,6 +160,7 @@ bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi)
 	STREAM_GETL(s, gi->ifindex);
 	STREAM_GETC(s, es);
 	STREAM_GETC(s, df);
+	STREAM_GETW(s, gi->retention);
 	gi->es = !!es;
 	gi->df = !!df;
 	return true;

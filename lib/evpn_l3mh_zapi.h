@@ -134,13 +134,31 @@ struct l3mh_zapi_es_df {
 };
 
 /* GM_IF: ifindex is (es) or is no longer an ES (sub-)interface with IGMP/MLD
- * sync; df: this PE forwards multicast to the ES on it
+ * sync; df: this PE forwards multicast to the ES on it. retention: the
+ * retention time (draft section 4), s: a synced membership whose route is
+ * withdrawn (GM_SYNC_DEL), or every synced one of an interface that is no
+ * longer an ES interface because bgpd stopped, is kept that long; 0: they
+ * go at once.
  */
 struct l3mh_zapi_gm_if {
 	ifindex_t ifindex;
 	bool es;
 	bool df;
+	uint16_t retention;
 };
+
+/*
+ * While a synced membership is retained, the group-specific queries that
+ * refresh it (draft section 4) go at its start and then this often: four
+ * in the retention time, at most 10 s and at least 1 s apart, so that a
+ * host's answer comes while the time still runs.
+ */
+static inline unsigned long l3mh_retain_query_msec(uint16_t retention)
+{
+	unsigned long msec = retention * 1000UL / 4;
+
+	return msec < 1000 ? 1000 : msec > 10000 ? 10000 : msec;
+}
 
 /*
  * ES_IF (zebra -> bgpd): ifindex is (es) or is no longer an L3 ES

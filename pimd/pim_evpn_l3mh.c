@@ -25,6 +25,14 @@
  *   (pim_channel_oif_mute hook, as MLAG does): both PEs keep the state
  *   and join upstream, only the DF forwards to the ES, and the other
  *   forwards as soon as it becomes the DF.
+ *
+ * Section 4, retention: with `l3-multihoming retention-time` (in bgpd; zebra
+ * passes it on in GM_IF), a synced membership whose route is withdrawn, or
+ * every one of an ES interface when bgpd stops, stays joined for that
+ * time and is refreshed with group-specific queries on its interface. A
+ * host still there answers with a report: the membership is this PE's own
+ * from then on (and advertised at once); the retained copy goes when the
+ * time is up, and takes the membership with it if nobody answered.
  */
 #include <zebra.h>
 
@@ -70,7 +78,8 @@ static struct debug l3mh_dbg = {
 struct l3mh_gm_if {
 	ifindex_t ifindex;
 	vrf_id_t vrf_id;
-	bool df; /* this PE forwards multicast to the ES here */
+	bool df;	    /* this PE forwards multicast to the ES here */
+	uint16_t retention; /* s, section 4 */
 };
 
 enum l3mh_gm_origin { L3MH_GM_LOCAL, L3MH_GM_SYNCED };
@@ -82,13 +91,22 @@ struct l3mh_gm {
 	ifindex_t ifindex;
 	pim_sgaddr sg;
 
-	uint8_t flags;		 /* EVPN_MCAST_FLAG_*: version, filter mode */
-	bool leaving;		 /* local: a leave was reported (RT-8) */
-	bool joined;		 /* synced: joined into the TIB */
-	struct event *t_leave;	 /* local: the last member queries' time */
-	struct channel_oil *oil; /* synced: the TIB join's OIL */
+	uint8_t flags;		  /* EVPN_MCAST_FLAG_*: version, filter mode */
+	bool leaving;		  /* local: a leave was reported (RT-8) */
+	bool joined;		  /* synced: joined into the TIB */
+	struct event *t_leave;	  /* local: the last member queries' time */
+	struct channel_oil *oil;  /* synced: the TIB join's OIL */
 	struct pim_instance *pim; /* synced: the instance it joined */
 	time_t uptime;
+
+	/* synced, section 4: its route is withdrawn, it is kept until
+	 * t_retain and queried for meanwhile
+	 */
+	bool retained;
+	uint16_t retain_secs; /* the retention time it was kept for */
+	struct event *t_retain;
+	struct event *t_query;
+	uint32_t queries; /* group-specific queries sent for it */
 };
 
 static struct {
@@ -145,6 +163,15 @@ static struct l3mh_gm *l3mh_gm_find(enum l3mh_gm_origin origin, vrf_id_t vrf_id,
 	struct l3mh_gm key = { .origin = origin, .vrf_id = vrf_id, .ifindex = ifindex, .sg = sg };
 
 	return hash_lookup(l3mh.gms, &key);
+}
+
+static void l3mh_gm_del(struct l3mh_gm *g)
+{
+	EVENT_OFF(g->t_leave);
+	EVENT_OFF(g->t_retain);
+	EVENT_OFF(g->t_query);
+	hash_release(l3mh.gms, g);
+	XFREE(MTYPE_L3MH_GM, g);
 }
 
 /*
@@ -278,7 +305,7 @@ static bool l3mh_synced_eval(struct l3mh_gm *g)
 	struct interface *ifp = l3mh_gm_ifp(g);
 	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
 	struct l3mh_gm_if *gi = l3mh_gm_if_find(g->ifindex);
-	bool want = gi && gi->vrf_id == g->vrf_id &&
+	bool want = ((gi && gi->vrf_id == g->vrf_id) || g->retained) &&
 		    !l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg);
 
 	if (!want || !ifp) {
@@ -323,6 +350,102 @@ static void l3mh_synced_eval_later(void)
 	event_add_timer_msec(router->master, l3mh_synced_eval_all, NULL, 10, &l3mh.t_eval);
 }
 
+/* ------------------------------------------------------------------------
+ * Retention of synced memberships (draft section 4)
+ * ------------------------------------------------------------------------
+ */
+/* a group-specific (IGMPv3, MLDv2: group-and-source-specific for (S,G))
+ * query for g on its interface
+ */
+static void l3mh_retain_query(struct l3mh_gm *g)
+{
+	struct interface *ifp = l3mh_gm_ifp(g);
+	struct pim_interface *pim_ifp = ifp ? ifp->info : NULL;
+
+	if (!pim_ifp || !pim_ifp->gm_enable || !if_is_operative(ifp))
+		return;
+	L3MH_DEBUG("retained %pSG on %s: group-specific query", &g->sg, ifp->name);
+	g->queries++;
+#if PIM_IPV == 4
+	{
+		char buf[PIM_IGMP_BUFSIZE_WRITE];
+		int n_src = 0;
+		struct listnode *node;
+		struct gm_sock *igmp;
+
+		if (pim_ifp->igmp_version == 3 && !pim_addr_is_any(g->sg.src)) {
+			memcpy(buf + IGMP_V3_SOURCES_OFFSET, &g->sg.src, sizeof(g->sg.src));
+			n_src = 1;
+		}
+		for (ALL_LIST_ELEMENTS_RO(pim_ifp->gm_socket_list, node, igmp))
+			igmp_send_query(pim_ifp->igmp_version, NULL, buf, sizeof(buf), n_src,
+					g->sg.grp, g->sg.grp,
+					pim_ifp->gm_specific_query_max_response_time_dsec, 0, igmp);
+	}
+#else
+	gm_send_query_external(ifp, g->sg);
+#endif
+}
+
+static void l3mh_retain_query_timer(struct event *e)
+{
+	struct l3mh_gm *g = EVENT_ARG(e);
+
+	l3mh_retain_query(g);
+	event_add_timer_msec(router->master, l3mh_retain_query_timer, g,
+			     l3mh_retain_query_msec(g->retain_secs), &g->t_query);
+}
+
+static void l3mh_synced_retain_end(struct l3mh_gm *g)
+{
+	EVENT_OFF(g->t_retain);
+	EVENT_OFF(g->t_query);
+	g->retained = false;
+}
+
+/*
+ * The retention time is up: if a host answered here, the membership is this
+ * PE's own already (a local one, advertised); else it goes.
+ */
+static void l3mh_retain_expire(struct event *e)
+{
+	struct l3mh_gm *g = EVENT_ARG(e);
+	struct interface *ifp = l3mh_gm_ifp(g);
+
+	l3mh_synced_retain_end(g);
+	if (l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg))
+		L3MH_DEBUG("retention of %pSG on %s over: a host answered, the membership is local",
+			   &g->sg, ifp ? ifp->name : "?");
+	else
+		zlog_info("evpn-l3mh: retention of synced %pSG on %s over: no host answered %u queries, removed",
+			  &g->sg, ifp ? ifp->name : "?", g->queries);
+	l3mh_synced_unjoin(g);
+	l3mh_gm_del(g);
+}
+
+/*
+ * The route of synced membership g is gone, or its interface is no longer
+ * an ES interface: keep it for secs (true), refreshed by queries, or not
+ * (secs 0: false). One retained already keeps its time.
+ */
+static bool l3mh_synced_retain(struct l3mh_gm *g, uint16_t secs)
+{
+	struct interface *ifp = l3mh_gm_ifp(g);
+
+	if (g->retained)
+		return true;
+	if (!secs)
+		return false;
+	L3MH_DEBUG("synced %pSG on %s: retained %us", &g->sg, ifp ? ifp->name : "?", secs);
+	g->retained = true;
+	g->retain_secs = secs;
+	g->queries = 0;
+	event_add_timer(router->master, l3mh_retain_expire, g, secs, &g->t_retain);
+	/* at once, then a few times while the time runs */
+	event_add_timer_msec(router->master, l3mh_retain_query_timer, g, 0, &g->t_query);
+	return true;
+}
+
 static void l3mh_synced_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z, bool add)
 {
 	struct l3mh_gm key = { .origin = L3MH_GM_SYNCED, .vrf_id = vrf_id, .ifindex = z->ifindex };
@@ -334,11 +457,12 @@ static void l3mh_synced_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z, bo
 	key.sg.grp = z->grp.ipaddr_pim;
 	g = hash_lookup(l3mh.gms, &key);
 	if (!add) {
-		if (!g)
+		struct l3mh_gm_if *gi = l3mh_gm_if_find(z->ifindex);
+
+		if (!g || (gi && l3mh_synced_retain(g, gi->retention)))
 			return;
 		l3mh_synced_unjoin(g);
-		hash_release(l3mh.gms, g);
-		XFREE(MTYPE_L3MH_GM, g);
+		l3mh_gm_del(g);
 		return;
 	}
 	if (!g) {
@@ -346,6 +470,10 @@ static void l3mh_synced_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm *z, bo
 		*g = key;
 		g->uptime = monotime(NULL);
 		(void)hash_get(l3mh.gms, g, hash_alloc_intern);
+	} else if (g->retained) {
+		L3MH_DEBUG("synced %pSG ifindex %u: route back, retained no more", &g->sg,
+			   g->ifindex);
+		l3mh_synced_retain_end(g);
 	}
 	g->flags = z->flags;
 	if (!l3mh_synced_eval(g))
@@ -386,9 +514,7 @@ static int l3mh_if_down(struct interface *ifp)
 		L3MH_DEBUG("%pSG on %s: interface down, no longer a member", &g->sg, ifp->name);
 		if (l3mh_gm_if_find(g->ifindex))
 			l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_DEL, g, 0);
-		EVENT_OFF(g->t_leave);
-		hash_release(l3mh.gms, g);
-		XFREE(MTYPE_L3MH_GM, g);
+		l3mh_gm_del(g);
 	}
 	list_delete(&ctx.gone);
 	return 0;
@@ -421,9 +547,7 @@ static int l3mh_gm_membership(struct interface *ifp, pim_sgaddr sg, bool join, u
 			return 0;
 		if (es)
 			l3mh_send_gm(L3MH_ZAPI_GM_LOCAL_DEL, g, 0);
-		EVENT_OFF(g->t_leave);
-		hash_release(l3mh.gms, g);
-		XFREE(MTYPE_L3MH_GM, g);
+		l3mh_gm_del(g);
 		/* a synced one takes over once the TIB has pruned ours */
 		if (l3mh_gm_find(L3MH_GM_SYNCED, vrf_id, ifp->ifindex, sg))
 			l3mh_synced_eval_later();
@@ -596,13 +720,16 @@ static void l3mh_gm_if_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm_if *z)
 		L3MH_DEBUG("ifindex %u is no longer an ES interface", z->ifindex);
 		hash_release(l3mh.ifs, gi);
 		XFREE(MTYPE_L3MH_GM_IF, gi);
-		/* its synced memberships have nowhere to go */
+		/* its synced memberships have nowhere to go: they go, or are
+		 * retained if bgpd stopped (zebra names the time)
+		 */
 		ctx.gone = list_new();
 		hash_iterate(l3mh.gms, l3mh_synced_drop_walk, &ctx);
 		for (ALL_LIST_ELEMENTS_RO(ctx.gone, node, g)) {
+			if (l3mh_synced_retain(g, z->retention))
+				continue;
 			l3mh_synced_unjoin(g);
-			hash_release(l3mh.gms, g);
-			XFREE(MTYPE_L3MH_GM, g);
+			l3mh_gm_del(g);
 		}
 		list_delete(&ctx.gone);
 		if (ifp)
@@ -619,6 +746,7 @@ static void l3mh_gm_if_update(vrf_id_t vrf_id, const struct l3mh_zapi_gm_if *z)
 		hash_iterate(l3mh.gms, l3mh_local_send_walk, &ctx);
 		l3mh_synced_eval_later();
 	}
+	gi->retention = z->retention;
 	if (gi->vrf_id != vrf_id) {
 		/* enslaved to another VRF: the synced memberships of the one
 		 * it left wait for it to come back
@@ -721,17 +849,21 @@ static void l3mh_show_if_walk(struct hash_bucket *hb, void *arg)
 		json_object_string_add(j, "vrf", vrf ? vrf->name : "?");
 		json_object_string_add(j, "interface", ifp ? ifp->name : "");
 		json_object_boolean_add(j, "designatedForwarder", gi->df);
+		json_object_int_add(j, "retentionTime", gi->retention);
 		json_object_array_add(ctx->json, j);
 	} else
-		vty_out(ctx->vty, "ES interface %s (VRF %s): %s\n", ifp ? ifp->name : "?",
-			vrf ? vrf->name : "?",
-			gi->df ? "designated forwarder" : "not the designated forwarder");
+		vty_out(ctx->vty, "ES interface %s (VRF %s): %s, retention time %us\n",
+			ifp ? ifp->name : "?", vrf ? vrf->name : "?",
+			gi->df ? "designated forwarder" : "not the designated forwarder",
+			gi->retention);
 }
 
 static const char *l3mh_gm_state(const struct l3mh_gm *g)
 {
 	if (g->origin == L3MH_GM_LOCAL)
 		return g->leaving ? "leaving" : "advertised";
+	if (g->retained)
+		return "retained";
 	if (g->joined)
 		return "joined";
 	if (l3mh_gm_find(L3MH_GM_LOCAL, g->vrf_id, g->ifindex, g->sg))
@@ -765,6 +897,12 @@ static void l3mh_show_walk(struct hash_bucket *hb, void *arg)
 		json_object_string_add(j, "state", l3mh_gm_state(g));
 		json_object_boolean_add(j, "designatedForwarder", gi && gi->df);
 		json_object_int_add(j, "uptime", monotime(NULL) - g->uptime);
+		if (g->retained) {
+			json_object_boolean_add(j, "joined", g->joined);
+			json_object_int_add(j, "retainedSecs",
+					    event_timer_remain_second(g->t_retain));
+			json_object_int_add(j, "retentionQueries", g->queries);
+		}
 		json_object_array_add(ctx->json, j);
 	} else
 		vty_out(ctx->vty, "%-10s %-12s %-40pSG %-7s %-12s %-17s %s\n",

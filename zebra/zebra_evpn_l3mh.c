@@ -71,6 +71,10 @@ static struct {
 	struct hash *sync_neighs;
 	struct list *es_dfs; /* struct l3mh_es_df: ESs with IGMP/MLD sync */
 	struct list *gm_ifs; /* struct l3mh_gm_if: what pimd was told */
+	/* the retention time pimd is told: kept when bgpd goes, so that
+	 * pimd retains the synced memberships then too
+	 */
+	uint16_t gm_retention;
 	struct hash *es_ifs; /* struct l3mh_es_if: what bgpd was told */
 } l3mh;
 
@@ -724,11 +728,12 @@ static void l3mh_send_pim(struct stream *s)
 static void l3mh_send_gm_if(const struct l3mh_gm_if *gi, bool es)
 {
 	struct l3mh_zapi_gm_if z = { .ifindex = gi->ifindex, .es = es,
-				     .df = gi->df };
+				     .df = gi->df,
+				     .retention = l3mh.gm_retention };
 	struct stream *s = l3mh_msg_start(L3MH_ZAPI_GM_IF, gi->vrf_id);
 
-	L3MH_DEBUG("send GM_IF ifindex %u vrf %u es %d df %d", gi->ifindex,
-		   gi->vrf_id, es, gi->df);
+	L3MH_DEBUG("send GM_IF ifindex %u vrf %u es %d df %d retention %u",
+		   gi->ifindex, gi->vrf_id, es, gi->df, z.retention);
 	l3mh_zapi_gm_if_encode(s, &z);
 	l3mh_send_pim(s);
 }
@@ -860,11 +865,13 @@ static void l3mh_gm_sync(uint16_t type, vrf_id_t vrf_id,
 static void l3mh_enable(const struct l3mh_zapi_enable *en)
 {
 	bool was = l3mh.enabled;
+	uint16_t gm_retention = l3mh.gm_retention;
 
 	L3MH_DEBUG("%s, originator %pI4", en->enable ? "enable" : "disable",
 		   &en->originator_ip);
 	l3mh.enabled = en->enable;
 	l3mh.retention = en->enable ? en->retention : 0;
+	l3mh.gm_retention = l3mh.retention;
 	l3mh.link_local = en->enable && en->link_local;
 	l3mh.originator_ip = en->enable ? en->originator_ip
 					: (struct in_addr){};
@@ -875,6 +882,8 @@ static void l3mh_enable(const struct l3mh_zapi_enable *en)
 		l3mh_replay();
 	} else if (!l3mh.enabled && was)
 		l3mh_es_ifs_eval();
+	else if (l3mh.gm_retention != gm_retention)
+		l3mh_gm_ifs_eval(true);
 }
 
 static int l3mh_zserv_msg(struct zserv *client,
@@ -984,9 +993,11 @@ static int l3mh_client_close(struct zserv *client)
 	struct listnode *node;
 	struct l3mh_sync_neigh *sn;
 	struct interface *ifp;
+	uint16_t gm_retention;
 
 	if (client->proto != ZEBRA_ROUTE_BGP || client->instance)
 		return 0;
+	gm_retention = l3mh.retention;
 	gone = list_new();
 	hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_flush_walk, gone);
 	for (ALL_LIST_ELEMENTS_RO(gone, node, sn)) {
@@ -1004,7 +1015,10 @@ static int l3mh_client_close(struct zserv *client)
 
 		l3mh_enable(&off);
 	}
-	/* without bgpd no DF is known: pimd drops the synced memberships */
+	/* without bgpd no DF is known: pimd drops the synced memberships,
+	 * or retains them for the retention time (draft section 4)
+	 */
+	l3mh.gm_retention = gm_retention;
 	list_delete_all_node(l3mh.es_dfs);
 	l3mh_gm_ifs_eval(false);
 	return 0;

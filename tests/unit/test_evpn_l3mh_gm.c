@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit test: the pieces of the IGMP/MLD join sync that need no daemon
- * (draft-brissette-bess-evpn-l3-mh section 3.7): the DF election per
- * <ES, Ethernet Tag> (RFC 7432 section 8.5 service carving) and the
- * pimd <-> zebra <-> bgpd messages (lib/evpn_l3mh_zapi.h).
+ * (draft-ietf-bess-evpn-l3mh-proto-00 section 3.7): the DF election per
+ * <ES, Ethernet Tag> (RFC 7432 section 8.5 service carving), the
+ * pimd <-> zebra <-> bgpd messages (lib/evpn_l3mh_zapi.h) and the query
+ * schedule of the retention of section 4.
  */
 #include <zebra.h>
 
@@ -150,14 +151,30 @@ static bool es_df_roundtrip(uint16_t n, uint16_t ordinal, bool want_ok)
 	return ok == want_ok;
 }
 
-static bool gm_if_roundtrip(bool es, bool df)
+static bool gm_if_roundtrip(bool es, bool df, uint16_t retention)
 {
-	struct l3mh_zapi_gm_if g = { .ifindex = 7, .es = es, .df = df }, back;
+	struct l3mh_zapi_gm_if g = { .ifindex = 7, .es = es, .df = df, .retention = retention },
+			       back;
 	struct stream *s = stream_new(64);
 	bool ok;
 
 	l3mh_zapi_gm_if_encode(s, &g);
-	ok = l3mh_zapi_gm_if_decode(s, &back) && back.ifindex == 7 && back.es == es && back.df == df;
+	ok = l3mh_zapi_gm_if_decode(s, &back) && back.ifindex == 7 && back.es == es &&
+	     back.df == df && back.retention == retention;
+	stream_free(s);
+	return ok;
+}
+
+static bool gm_if_rejects_truncated(void)
+{
+	struct l3mh_zapi_gm_if g = { .ifindex = 7, .es = true, .retention = 30 }, back;
+	struct stream *s = stream_new(64);
+	bool ok;
+
+	l3mh_zapi_gm_if_encode(s, &g);
+	/* the retention time cut off */
+	stream_set_endp(s, stream_get_endp(s) - 1);
+	ok = !l3mh_zapi_gm_if_decode(s, &back);
 	stream_free(s);
 	return ok;
 }
@@ -197,9 +214,14 @@ int main(void)
 	result("ES DF round trip", es_df_roundtrip(2, 1, true));
 	result("ES DF n 0 (no sync) round trip", es_df_roundtrip(0, 0, true));
 	result("ES DF ordinal beyond n rejected", es_df_roundtrip(2, 2, false));
-	result("GM interface round trip", gm_if_roundtrip(true, false) &&
-						  gm_if_roundtrip(true, true) &&
-						  gm_if_roundtrip(false, false));
+	result("GM interface round trip", gm_if_roundtrip(true, false, 0) &&
+						  gm_if_roundtrip(true, true, 20) &&
+						  gm_if_roundtrip(false, false, 3600));
+	result("GM interface cut short rejected", gm_if_rejects_truncated());
+	result("retention queries: 4 in 20 s, every 5 s", l3mh_retain_query_msec(20) == 5000);
+	result("retention queries: at most 10 s apart", l3mh_retain_query_msec(3600) == 10000);
+	result("retention queries: at least 1 s apart",
+	       l3mh_retain_query_msec(1) == 1000 && l3mh_retain_query_msec(3) == 1000);
 
 	return failures ? 1 : 0;
 }
