@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
 l3mh_mcast: IGMP/MLD join synchronization between the PEs of an L3 ES with
-RT-7/RT-8 (draft-brissette-bess-evpn-l3-mh section 3.7, RFC 9251) on the
+RT-7/RT-8 (draft-ietf-bess-evpn-l3mh-proto-00 section 3.7, RFC 9251) on the
 reference topology; zebra, bgpd, pimd and pim6d run the evpn_l3mh modules.
 
 H1 (VLAN 1 behind SW1's LAG) joins groups of S1, a source behind PE3. SW1's
@@ -612,6 +612,210 @@ def test_bgpd_restart(topo):
     _wait_pruned(topo, group, timeout=300)
 
 
+# --- retention (draft section 4) ---------------------------------------------
+
+def _retention(topo, pe, secs):
+    topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\n" +
+                    ("l3-multihoming retention-time %d" % secs if secs
+                     else "no l3-multihoming retention-time"))
+    # zebra passes it on to pimd and pim6d
+    for v6 in (False, True):
+        def check():
+            ifs = [i for i in evpn_sync(topo, pe, v6).get("interfaces", [])
+                   if i["interface"] == "bond1.1"]
+            return None if ifs and ifs[0]["retentionTime"] == secs else "bond1.1: %s" % ifs
+
+        err = wait_for(check, timeout=20,
+                       desc="%s: retention time %d in %s" % (pe, secs, "pim6d" if v6 else "pimd"))
+        assert err is None, err
+
+
+def _pim_by_origin(topo, pe, group, source, v6):
+    "pimd's (pim6d's) memberships of group on bond1.1: origin -> entry."
+    any_src = "::" if v6 else "0.0.0.0"
+    return {m["origin"]: m for m in evpn_sync(topo, pe, v6)["memberships"]
+            if m["interface"] == "bond1.1" and m["group"] == group
+            and m["source"] == (source or any_src)}
+
+
+def _capture_queries(topo, pe, v6):
+    "tcpdump of the IGMP or MLD packets on pe's ES member link."
+    f = os.path.join(topo.lab.workdir, pe, "%s-gm-queries-%s.pcap" % (pe, "mld" if v6 else "igmp"))
+    # MLD has a hop-by-hop header: tcpdump's "icmp6" would not match it
+    p = topo[pe].popen(["tcpdump", "-q", "-U", "-i", "eth-sw", "-w", f,
+                        "ip6" if v6 else "igmp"])
+    wait_for(lambda: None if os.path.exists(f) else "no pcap", timeout=10)
+    return f, p
+
+
+def _specific_queries(f, p, group, v6):
+    "The group-specific queries for group in the capture, per tshark."
+    time.sleep(1)
+    os.killpg(p.pid, 2)
+    p.wait(timeout=10)
+    if v6:
+        return tshark.fields(f, "icmpv6.type == 130 && icmpv6.mld.multicast_address == %s" % group,
+                             ["ipv6.dst", "icmpv6.mld.multicast_address"])
+    return tshark.fields(f, "igmp.type == 0x11 && igmp.maddr == %s" % group,
+                         ["ip.dst", "igmp.maddr"])
+
+
+class _Retained:
+    """H1 a member of group (its learner one PE, the other PE with it by
+    sync) and a retention time on the other PE; on exit the links are up,
+    the retention time is off, the LAG is whole and H1 has left (once the
+    LAG is whole, so that its leave reaches a PE with the membership)."""
+
+    def __init__(self, topo, v6, group, port, retention):
+        self.topo, self.v6, self.retention = topo, v6, retention
+        self.group, self.source = group, S1_IP6 if v6 else None
+        self.learners = mld_learners if v6 else igmp_learners
+        self.m = mcast.join(topo["h1"], group, source=self.source,
+                            version=None if v6 else 2, port=port)
+        self.learner = None
+
+    def __enter__(self):
+        try:
+            self.learner = _one_learner(self.topo, self.learners, self.group, self.source)
+            self.other = _other(self.learner)
+            _wait_synced(self.topo, self.learner, self.group, self.source, flags="v2 include",
+                         v6=self.v6)
+            _retention(self.topo, self.other, self.retention)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def memberships(self):
+        return _pim_by_origin(self.topo, self.other, self.group, self.source, self.v6)
+
+    def __exit__(self, exc_type=None, *exc):
+        topo = self.topo
+        topo["h1"].cmd("ip link set eth0 up")
+        if self.learner:
+            topo[self.learner].cmd("ip link set eth-sw up")
+        try:
+            if self.learner:
+                _retention(topo, self.other, 0)
+            err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=60,
+                           desc="SW1's LAG whole again")
+        finally:
+            self.m.leave()
+        if exc_type is None:  # the test's own failure comes first
+            assert err is None, err
+            _wait_pruned(topo, self.group, self.source, v6=self.v6, timeout=60)
+
+
+@pytest.mark.parametrize("v6", [False, True], ids=["igmpv2", "mldv2"])
+def test_retention_host_alive(topo, v6):
+    """Draft section 4: the learner loses its ES link, so its RT-7 is
+    withdrawn; with a retention time the other PE keeps the synced
+    membership joined all along, sends group-specific queries on bond1.1
+    (seen by tshark), H1 answers over the LAG's remaining link, and the
+    membership is the other PE's own: learned by its IGMP/MLD, advertised
+    in its own RT-7, and still there when the time is up."""
+    retention = 20
+    with _Retained(topo, v6, "ff3e::1:31" if v6 else "239.1.3.1", 5130, retention) as r:
+        group, source, learner, other = r.group, r.source, r.learner, r.other
+        f, p = _capture_queries(topo, other, v6)
+        topo[learner].cmd("ip link set eth-sw down")
+        seen, t0, kept = set(), time.time(), None
+        gaps = []
+        # never without the membership, until after the time is up
+        while time.time() < t0 + retention + 10:
+            ms = r.memberships()
+            syn = ms.get("synced")
+            if syn:
+                seen.add(syn["state"])
+                if syn["state"] == "retained":
+                    assert 0 <= syn["retainedSecs"] <= retention, syn
+                    assert syn["retentionQueries"] >= 1, syn
+            if not ms:
+                gaps.append(round(time.time() - t0, 1))
+            if not syn and "local" in ms:
+                kept = time.time() - t0
+                break
+            time.sleep(0.5)
+        queries = _specific_queries(f, p, group, v6)
+        _record(topo, group, "retention %ds on %s, learner %s down: states %s, %d queries, "
+                "gaps %s, synced copy gone after %ss" % (retention, other, learner, sorted(seen),
+                                                          len(queries), gaps, kept))
+        assert "retained" in seen, seen
+        assert not gaps, gaps
+        # the retained copy stayed for the retention time, then went
+        assert kept is not None and kept > retention - 3, kept
+        assert queries and all(q["ip.dst" if not v6 else "ipv6.dst"] == [group]
+                               for q in queries), queries
+        # the host's answer made it the other PE's own: in its IGMP/MLD,
+        # in pimd's sync (local, advertised) and in bgpd (its own RT-7)
+        assert other in r.learners(topo, group, source)
+        mine = bgp_groups(topo, other, group, source)
+        assert [(g["origin"], g["state"]) for g in mine] == [("local", "advertised")], mine
+        assert list(r.memberships()) == ["local"]
+
+
+@pytest.mark.parametrize("v6", [False, True], ids=["igmpv2", "mldv2"])
+def test_retention_host_gone(topo, v6):
+    """A retained membership that no host answers (H1's link is down: its
+    reports never come) stays joined until the retention time is up, then
+    goes, with a log line."""
+    retention = 12
+    with _Retained(topo, v6, "ff3e::1:32" if v6 else "239.1.3.2", 5131, retention) as r:
+        group, source, learner, other = r.group, r.source, r.learner, r.other
+        gone = r"retention of synced \S*%s\S* on bond1.1 over: no host answered" % re.escape(group)
+        daemon = "pim6d" if v6 else "pimd"
+        before = _log_count(topo, other, daemon, gone)
+        topo["h1"].cmd("ip link set eth0 down")
+        topo[learner].cmd("ip link set eth-sw down")
+        err = wait_for(lambda: None if r.memberships().get("synced", {}).get("state") == "retained"
+                       else "not retained", timeout=20, desc="retained")
+        assert err is None, err
+        t0 = time.time()
+        mm = r.memberships()
+        assert list(mm) == ["synced"] and mm["synced"]["joined"], mm
+        err = wait_for(lambda: None if not r.memberships() else "still there",
+                       timeout=retention + 10, desc="time up")
+        assert err is None, err
+        took = time.time() - t0
+        _record(topo, group, "retention %ds on %s, nobody answers: removed after %.1fs"
+                % (retention, other, took))
+        assert took > retention - 4, took
+        assert not r.learners(topo, group, source)
+        assert not bgp_groups(topo, other, group, source)
+        assert _log_count(topo, other, daemon, gone) == before + 1
+
+
+def _mld_stats(topo, pe):
+    js = topo.show(pe, "show ipv6 mld statistics")
+    return js.get("CUST1", js).get("bond1.1", {}) if isinstance(js, dict) else {}
+
+
+def test_mld_query_for_unknown_source(topo):
+    """Patch 0030: FRR 10.3's pim6d dies on a multicast-address-and-source-
+    specific query naming a source it has no state for, from any node on
+    the link (and from itself: the retention's queries above). H1 sends
+    such queries, for groups whose MACs SW1's LAG hash spreads over both
+    members, from a link-local address above the PEs' own (so neither PE
+    gives up being the querier): both PEs count them and pim6d lives on."""
+    h1 = topo["h1"]
+    ll = "fe80::ffff:ffff:ffff:fffe"
+    h1.cmd("ip -6 addr add %s/64 dev eth0 nodad" % ll)
+    pids = {pe: topo[pe].pid("pim6d") for pe in PES}
+    before = {pe: _mld_stats(topo, pe).get("rxV2QueryGroupSource", 0) for pe in PES}
+    try:
+        for i in range(16):
+            mcast.mld_query(h1, "ff3e::1:9%x" % i, ["2001:db8:99::%x" % (i + 1)], src=ll)
+        time.sleep(1)
+    finally:
+        h1.cmd("ip -6 addr del %s/64 dev eth0" % ll)
+    after = {pe: _mld_stats(topo, pe).get("rxV2QueryGroupSource", 0) for pe in PES}
+    _record(topo, "mld-query", "S,G queries from H1 counted: %s -> %s" % (before, after))
+    for pe in PES:
+        assert topo[pe].pid("pim6d") == pids[pe] and os.path.exists("/proc/%d" % pids[pe]), pe
+        assert after[pe] > before[pe], (pe, before, after)
+        assert "bond1.1" in json.dumps(evpn_sync(topo, pe, True)["interfaces"])
+
+
 def test_running_config_round_trip(topo):
     """The knob shows up in show running-config, and applying that output
     again changes nothing."""
@@ -777,3 +981,55 @@ def test_rt7_rt8_on_the_wire(topo):
     learner = ROUTES[("239.1.1.3", None)][0]
     assert any(f.get("bgp.evpn.nlri.rt") == "8" and "239.1.1.3" in json.dumps(f)
                for f, e in _join_sync_sent(_pcap(topo, "p"), lo[_other(learner)]).values())
+
+
+def test_retention_bgpd_restart(topo):
+    """(Last: a bgpd restart on PE2 ends X1's session.) bgpd stops on the
+    PE that has H1's membership by sync only: with a
+    retention time its pimd keeps the membership joined (retained) while
+    bgpd is away, and sends its queries; once bgpd is back, the membership
+    is a synced one again or, if H1's answer came to this PE, its own. It
+    is never missing meanwhile."""
+    group = "239.1.3.3"
+    m = mcast.join(topo["h1"], group, version=2, port=5132)
+    other = None
+    try:
+        learner = _one_learner(topo, igmp_learners, group)
+        other = _other(learner)
+        _wait_synced(topo, learner, group, flags="v2 include")
+        _retention(topo, other, 30)
+        topo[other].stop_daemon("bgpd")
+        err = wait_for(lambda: None if _pim_by_origin(topo, other, group, None, False).get(
+            "synced", {}).get("state") == "retained" else "not retained", timeout=20,
+            desc="retained")
+        assert err is None, err
+        assert _pim_by_origin(topo, other, group, None, False)["synced"]["joined"] or \
+            "local" in _pim_by_origin(topo, other, group, None, False)
+        t0 = time.time()
+        topo[other].start_daemon("bgpd")
+        gaps, states = [], set()
+
+        def back():
+            ms = _pim_by_origin(topo, other, group, None, False)
+            if not ms:
+                gaps.append(round(time.time() - t0, 1))
+            states.update("%s:%s" % (o, x["state"]) for o, x in ms.items())
+            mine = [g["origin"] for g in bgp_groups(topo, learner, group)]
+            if "local" not in mine:
+                return "learner: %s" % mine
+            if ms.get("synced", {}).get("state") == "joined" or \
+                    set(ms) == {"local"} and "local" in [
+                        g["origin"] for g in bgp_groups(topo, other, group)]:
+                return None
+            return "%s: %s" % (other, ms)
+
+        err = wait_for(back, timeout=60, interval=0.5, desc="synced again")
+        _record(topo, group, "bgpd restart on %s with retention: states %s, gaps %s"
+                % (other, sorted(states), gaps))
+        assert err is None, err
+        assert not gaps, gaps
+    finally:
+        if other:
+            _retention(topo, other, 0)
+        m.leave()
+    _wait_pruned(topo, group, timeout=60)

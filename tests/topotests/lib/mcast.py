@@ -9,6 +9,11 @@ lives, and a sender of N numbered UDP packets at a fixed rate.
   mcast.py hold --groups G1,G2,... --dev IF --out FILE
   mcast.py send --group G --port P --count N --rate PPS [--dev IF]
                 [--ttl T] [--tag TAG]
+  mcast.py mld-query --group G [--sources S1,S2] --dev IF --from LL
+
+"mld-query" sends one MLDv2 multicast-address(-and-source)-specific query
+(RFC 3810 5.1) from link-local address LL, as a router would: hop limit 1,
+a Router Alert hop-by-hop option, to G.
 
 The kernel does the IGMP/MLD: IGMPv2 (*,G) after forcing the interface to
 version 2 (net.ipv4.conf.IF.force_igmp_version=2), IGMPv3 (S,G) and MLDv2
@@ -170,6 +175,30 @@ def sender(args):
     s.close()
 
 
+IPV6_HOPOPTS = 54
+ICMP6_MLD_QUERY = 130
+
+
+def mld_querier(args):
+    ifindex = socket.if_nametoindex(args.dev)
+    srcs = [x for x in (args.sources or "").split(",") if x]
+    # type, code, checksum (the kernel's), max resp code 1000 ms, reserved,
+    # group, S/QRV 2, QQIC 125, number of sources, sources
+    msg = (struct.pack("!BBHHH", ICMP6_MLD_QUERY, 0, 0, 1000, 0)
+           + socket.inet_pton(socket.AF_INET6, args.group)
+           + struct.pack("!BBH", 2, 125, len(srcs))
+           + b"".join(socket.inet_pton(socket.AF_INET6, x) for x in srcs))
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.bind((args.from_, 0, 0, ifindex))
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, ifindex)
+    # hop-by-hop header: Router Alert (MLD, RFC 2711) and a PadN
+    hbh = bytes([0, 0, 5, 2, 0, 0, 1, 0])
+    s.sendmsg([msg], [(socket.IPPROTO_IPV6, IPV6_HOPOPTS, hbh)], 0,
+              (args.group, 0, 0, ifindex))
+    s.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="mode", required=True)
@@ -192,8 +221,13 @@ def main():
     s.add_argument("--dev")
     s.add_argument("--ttl", type=int, default=32)
     s.add_argument("--tag", default="mcast")
+    q = sub.add_parser("mld-query")
+    q.add_argument("--group", required=True)
+    q.add_argument("--sources")
+    q.add_argument("--dev", required=True)
+    q.add_argument("--from", dest="from_", required=True)
     args = ap.parse_args()
-    {"member": member, "hold": holder, "send": sender}[args.mode](args)
+    {"member": member, "hold": holder, "send": sender, "mld-query": mld_querier}[args.mode](args)
 
 
 # --- driving both ends from a test -------------------------------------------
@@ -308,6 +342,14 @@ def send(node, group, count=200, rate=100.0, port=5100, dev="eth0", ttl=32, tag=
     node.cmd("%s %s send --group %s --port %d --count %d --rate %s --dev %s --ttl %d --tag %s"
              % (PYTHON, ME, group, port, count, rate, dev, ttl, tag),
              timeout=60 + count / rate)
+
+
+def mld_query(node, group, sources=(), dev="eth0", src=None):
+    """node sends an MLDv2 specific query for group (and sources) on dev,
+    from link-local address src."""
+    node.cmd("%s %s mld-query --group %s --dev %s --from %s%s"
+             % (PYTHON, ME, group, dev, src,
+                " --sources %s" % ",".join(sources) if sources else ""))
 
 
 def stats(counts, n):
