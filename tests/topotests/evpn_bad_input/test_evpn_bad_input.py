@@ -31,7 +31,6 @@ The inputs:
   reflected.
 """
 
-import ipaddress
 import os
 import re
 
@@ -61,11 +60,7 @@ MAX_ESI = "ff" * 10
 
 def rt5(plen, ip, gw=None, esi=ZERO_ESI, etag=0, label=L3VNI):
     """An RT-5 NLRI (RFC 9136 section 3.1), hex; the layout follows ip."""
-    a = ipaddress.ip_address(ip)
-    g = ipaddress.ip_address(gw or ("::" if a.version == 6 else "0.0.0.0"))
-    body = (bytes.fromhex(RD + esi) + etag.to_bytes(4, "big") + bytes([plen]) +
-            a.packed + g.packed + label.to_bytes(3, "big"))
-    return (bytes([5, len(body)]) + body).hex()
+    return bgpinject.evpn_rt5(bytes.fromhex(RD), plen, ip, gw, esi, etag, label).hex()
 
 
 def rt5_key(plen, ip, etag=0):
@@ -73,11 +68,8 @@ def rt5_key(plen, ip, etag=0):
 
 
 def rt2(mac, ip, esi, labels=(100, L3VNI)):
-    """An RT-2 MAC+IPv4 NLRI (RFC 7432 section 7.2), hex."""
-    body = (bytes.fromhex(RD + esi) + bytes(4) + bytes([48]) +
-            bytes.fromhex(mac.replace(":", "")) + bytes([32]) +
-            ipaddress.ip_address(ip).packed + b"".join(l.to_bytes(3, "big") for l in labels))
-    return (bytes([2, len(body)]) + body).hex()
+    """An RT-2 MAC+IPv4 NLRI (RFC 7432 section 7.2), hex; labels: VNIs."""
+    return bgpinject.evpn_rt2(bytes.fromhex(RD), mac, ip, labels, esi, vni=True).hex()
 
 
 def esi_str(esi):

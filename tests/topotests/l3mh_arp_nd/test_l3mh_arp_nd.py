@@ -556,11 +556,8 @@ def test_gobgp_treat_as_withdraw(topo):
 
 def _rt2(rd_index, esi, etag, mac, ip):
     """An EVPN RT-2 NLRI (RFC 7432 7.2): RD 10.9.0.3:rd_index (type 1), MAC+IPv4, label 0."""
-    body = (bytes.fromhex("00010a090003") + rd_index.to_bytes(2, "big") +
-            bytes.fromhex(esi.replace(":", "")) + etag.to_bytes(4, "big") +
-            b"\x30" + bytes.fromhex(mac.replace(":", "")) +
-            b"\x20" + bytes(int(o) for o in ip.split(".")) + b"\x00\x00\x00")
-    return bytes([2, len(body)]) + body
+    return bgpinject.evpn_rt2(bgpinject.rd_ip("10.9.0.3", rd_index), mac, ip, (0,), esi, etag,
+                              vni=True)
 
 
 ES_IMPORT_E1 = "060202000000" "00e1"  # ES-Import RT of ESI1 (02:00:00:00:00:e1)

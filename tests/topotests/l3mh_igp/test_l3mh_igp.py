@@ -20,7 +20,6 @@ messages), so IS-IS, which forms its adjacency without ARP, and OSPFv3 and
 IS-IS for IPv6, whose next hops are link-local, are synced as OSPFv2 is.
 """
 
-import ipaddress
 import os
 import re
 import subprocess
@@ -548,27 +547,16 @@ def test_igp_sync_needs_arp_nd_sync(topo):
                        "l3-multihoming arp-nd-sync")
 
 
-def _rd_esi_etag(rd_index, esi, etag):
-    "RD 10.9.0.3:rd_index (type 1), ESI, Ethernet Tag: the start of an NLRI"
-    return (bytes.fromhex("00010a090003") + rd_index.to_bytes(2, "big") +
-            bytes.fromhex(esi.replace(":", "")) + etag.to_bytes(4, "big"))
-
-
 def _rt5(rd_index, esi, etag, plen, ip, gw=None):
-    """An EVPN RT-5 NLRI (RFC 9136 3.1), IPv4 or IPv6 by ip: prefix,
-    gateway IP (0 if None), label 0."""
-    ip = ipaddress.ip_address(ip)
-    gw = ipaddress.ip_address(gw or ("0.0.0.0" if ip.version == 4 else "::"))
-    body = _rd_esi_etag(rd_index, esi, etag) + bytes([plen]) + ip.packed + gw.packed + bytes(3)
-    return bytes([5, len(body)]) + body
+    """An EVPN RT-5 NLRI (RFC 9136 3.1), RD 10.9.0.3:rd_index, IPv4 or IPv6
+    by ip: prefix, gateway IP (0 if None), label 0."""
+    return bgpinject.evpn_rt5(bgpinject.rd_ip("10.9.0.3", rd_index), plen, ip, gw, esi, etag)
 
 
 def _rt2(rd_index, esi, etag, mac, ip):
-    "An EVPN RT-2 NLRI (RFC 7432 7.2): MAC and IP, label 0"
-    ip = ipaddress.ip_address(ip)
-    body = (_rd_esi_etag(rd_index, esi, etag) + b"\x30" + bytes.fromhex(mac.replace(":", "")) +
-            bytes([len(ip.packed) * 8]) + ip.packed + bytes(3))
-    return bytes([2, len(body)]) + body
+    "An EVPN RT-2 NLRI (RFC 7432 7.2), RD 10.9.0.3:rd_index: MAC and IP, label 0"
+    return bgpinject.evpn_rt2(bgpinject.rd_ip("10.9.0.3", rd_index), mac, ip, (0,), esi, etag,
+                              vni=True)
 
 
 FOREIGN_ESI = "03:02:00:00:00:00:77:00:00:09"

@@ -19,6 +19,7 @@ Injector runs the program on a lab node.
 """
 
 import argparse
+import ipaddress
 import os
 import select
 import socket
@@ -68,19 +69,43 @@ def ipv6_ext_communities(values):
     return attr(0xC0, IPV6_EXT_COMMUNITIES, b"".join(bytes.fromhex(v) for v in values))
 
 
-def evpn_rt2(rd, mac, ip=None, labels=(0,), esi=b"\0" * 10, etag=0):
+def _esi(esi):
+    "10 octets from bytes, hex or a colon-separated hex string"
+    return esi if isinstance(esi, bytes) else bytes.fromhex(esi.replace(":", ""))
+
+
+def _labels(labels, vni):
+    """The 3-octet label fields: 20-bit MPLS labels with the bottom-of-stack
+    bit (RFC 7432 section 7.2), or, vni, the 24-bit values as they are
+    (a VNI, RFC 8365 section 5.1.3; label 0 as 0x000000)."""
+    return b"".join(v.to_bytes(3, "big") if vni else struct.pack("!I", v << 4 | 1)[1:]
+                    for v in labels)
+
+
+def evpn_rt2(rd, mac, ip=None, labels=(0,), esi=b"\0" * 10, etag=0, vni=False):
     """An EVPN MAC/IP Advertisement route NLRI (RFC 7432 section 7.2):
     rd the 8-octet RD, mac a "xx:xx:..." string, ip an address or None,
-    labels the 20-bit MPLS labels (one or two)."""
-    body = rd + esi + struct.pack("!I", etag) + b"\x30" + bytes.fromhex(mac.replace(":", ""))
+    labels one or two (MPLS labels, or 24-bit values if vni)."""
+    body = (rd + _esi(esi) + struct.pack("!I", etag) + b"\x30" +
+            bytes.fromhex(mac.replace(":", "")))
     if ip is None:
         body += b"\x00"
-    elif ":" in ip:
-        body += b"\x80" + socket.inet_pton(socket.AF_INET6, ip)
     else:
-        body += b"\x20" + socket.inet_aton(ip)
-    body += b"".join(struct.pack("!I", label << 4 | 1)[1:] for label in labels)
+        a = ipaddress.ip_address(ip)
+        body += bytes([len(a.packed) * 8]) + a.packed
+    body += _labels(labels, vni)
     return b"\x02" + bytes([len(body)]) + body
+
+
+def evpn_rt5(rd, plen, ip, gw=None, esi=b"\0" * 10, etag=0, label=0, vni=True):
+    """An EVPN IP Prefix route NLRI (RFC 9136 section 3.1), of the IPv4 or
+    IPv6 layout by ip; gateway IP 0 if gw is None; the label a VNI (or an
+    MPLS label unless vni)."""
+    a = ipaddress.ip_address(ip)
+    g = ipaddress.ip_address(gw or ("::" if a.version == 6 else "0.0.0.0"))
+    body = (rd + _esi(esi) + struct.pack("!I", etag) + bytes([plen]) + a.packed + g.packed +
+            _labels((label,), vni))
+    return b"\x05" + bytes([len(body)]) + body
 
 
 def rd_ip(ip, n):
