@@ -7,7 +7,8 @@
  *   3.2    route targets of sync routes: ES-Import RT + EVI-RT, or the
  *          IP-VRF's RTs (configured per VRF, and for the GRT)
  *   3.3    no EVI: the RD of the sync routes is generated locally
- *   3.4    L3 ES: RT-4 and ES peer discovery without any L2-VNI
+ *   3.4    L3 ES: RT-4 and ES peer discovery without any L2-VNI; its
+ *          redundancy mode (1.6, requirements 6-8) in bgp_evpn_l3mh_es.c
  *   3.6.2  (and 3.7.2, 3.8.1, 3.8.2) the import decision for every received sync
  *          route: by RTs, into a local VRF; treat-as-withdraw (RFC 7606)
  *          of one that fails it
@@ -37,6 +38,7 @@
 #include "bgpd/bgp_evpn.h"
 #include "bgpd/bgp_evpn_evi_rt.h"
 #include "bgpd/bgp_evpn_l3mh.h"
+#include "bgpd/bgp_evpn_l3mh_es.h"
 #include "bgpd/bgp_evpn_l3mh_import.h"
 #include "bgpd/bgp_evpn_mh.h"
 #include "bgpd/bgp_evpn_private.h"
@@ -404,6 +406,21 @@ static void l3mh_zebra_send_enable(void)
 	l3mh_zapi_enable_encode(s, &en);
 	l3mh_zebra_msg_send();
 	l3mh.zebra_knows = l3mh.enabled;
+}
+
+/* the redundancy mode of a local L3 ES, as bgp_evpn_l3mh_es.c elects */
+static void l3mh_es_mode_send(const struct l3mh_zapi_es_mode *zm)
+{
+	struct stream *s = l3mh_zebra_msg_start(L3MH_ZAPI_ES_MODE, VRF_DEFAULT);
+	char esi_buf[ESI_STR_LEN];
+
+	if (!s)
+		return;
+	L3MH_DEBUG("send ES_MODE %s mode %u standby %u df-all %u carving %u/%u",
+		   esi_to_str(&zm->esi, esi_buf, sizeof(esi_buf)), zm->mode, zm->standby,
+		   zm->df_all, zm->ordinal, zm->n_pes);
+	l3mh_zapi_es_mode_encode(s, zm);
+	l3mh_zebra_msg_send();
 }
 
 /* ------------------------------------------------------------------------
@@ -955,6 +972,7 @@ static void l3mh_zebra_connected(struct zclient *zc)
 	l3mh_es_ifs_clean();
 	if (l3mh.enabled)
 		l3mh_zebra_send_enable();
+	l3mh_es_mode_resend();
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		L3MH_CALL(t, zebra_connected);
 }
@@ -1027,6 +1045,7 @@ DEFPY(l3mh_enable, l3mh_enable_cmd,
 	l3mh.orig = (no || !orig_str) ? (struct in_addr){} : orig;
 	if (no)
 		l3mh.retention = 0;
+	l3mh_es_mode_enable(l3mh.enabled);
 	l3mh_global_update();
 	l3mh_reimport_all();
 	return CMD_SUCCESS;
@@ -1141,6 +1160,7 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 			vty_out(vty, "  l3-multihoming\n");
 		if (l3mh.retention)
 			vty_out(vty, "  l3-multihoming retention-time %u\n", l3mh.retention);
+		l3mh_es_mode_config_write(vty);
 	}
 	if (lv) {
 		for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
@@ -1251,6 +1271,7 @@ static int l3mh_debug_config_write(struct vty *vty, bool running)
 /* bgpd stops: the table zebra gave */
 static int l3mh_fini(void)
 {
+	l3mh_es_mode_fini();
 	l3mh_es_ifs_clean();
 	hash_free(l3mh.es_etag_ifs);
 	hash_free(l3mh.es_ifs);
@@ -1279,6 +1300,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(bgp_hook_config_write_debug, l3mh_debug_config_write);
 	hook_register(zclient_extension_msg, l3mh_zclient_msg);
 	hook_register(frr_fini, l3mh_fini);
+	l3mh_es_mode_init(l3mh_es_mode_send);
 	for (enum l3mh_sync_type t = 0; t < L3MH_SYNC_MAX; t++)
 		L3MH_CALL(t, init);
 	if (zclient) {

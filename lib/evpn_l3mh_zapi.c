@@ -46,6 +46,8 @@ const char *l3mh_zapi_type2str(uint16_t type)
 		return "ES_IF";
 	case L3MH_ZAPI_ES_IF_REPLAY:
 		return "ES_IF_REPLAY";
+	case L3MH_ZAPI_ES_MODE:
+		return "ES_MODE";
 	}
 	return "unknown";
 }
@@ -190,6 +192,43 @@ bool l3mh_zapi_es_if_decode(struct stream *s, struct l3mh_zapi_es_if *ei)
 	STREAM_GETC(s, up);
 	ei->es = !!es;
 	ei->up = !!up;
+	return true;
+
+stream_failure:
+	return false;
+}
+
+void l3mh_zapi_es_mode_encode(struct stream *s, const struct l3mh_zapi_es_mode *m)
+{
+	stream_put(s, m->esi.val, ESI_BYTES);
+	stream_putc(s, m->mode);
+	stream_putc(s, m->standby);
+	stream_putc(s, m->df_all);
+	stream_putw(s, m->n_pes);
+	stream_putw(s, m->ordinal);
+}
+
+bool l3mh_zapi_es_mode_decode(struct stream *s, struct l3mh_zapi_es_mode *m)
+{
+	uint8_t sb, all;
+
+	memset(m, 0, sizeof(*m));
+	STREAM_GET(m->esi.val, s, ESI_BYTES);
+	STREAM_GETC(s, m->mode);
+	STREAM_GETC(s, sb);
+	STREAM_GETC(s, all);
+	STREAM_GETW(s, m->n_pes);
+	STREAM_GETW(s, m->ordinal);
+	m->standby = !!sb;
+	m->df_all = !!all;
+	/* a standby only of a port-active ES, a carving only of a
+	 * single-active one, an ordinal among the PEs
+	 */
+	if (m->mode > L3MH_ZAPI_ES_PORT_ACTIVE ||
+	    (m->standby && m->mode != L3MH_ZAPI_ES_PORT_ACTIVE) ||
+	    ((m->df_all || m->n_pes) && m->mode != L3MH_ZAPI_ES_SINGLE_ACTIVE) ||
+	    (m->n_pes && m->ordinal >= m->n_pes))
+		return false;
 	return true;
 
 stream_failure:

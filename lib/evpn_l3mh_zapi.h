@@ -75,6 +75,7 @@ enum l3mh_zapi_type {
 	L3MH_ZAPI_GM_SYNC_LEAVE,
 	L3MH_ZAPI_ES_IF,
 	L3MH_ZAPI_ES_IF_REPLAY,
+	L3MH_ZAPI_ES_MODE,
 };
 
 struct l3mh_zapi_enable {
@@ -174,6 +175,37 @@ struct l3mh_zapi_es_if {
 	bool up;
 };
 
+/*
+ * ES_MODE (bgpd -> zebra): the redundancy mode of a local L3 ES and what
+ * the DF election made of this PE (draft section 1.6, requirements 6-8).
+ *   port-active (RFC 9786): standby, another PE is the DF of the ES, so
+ *     this PE holds its links to the CE down and the ES up for BGP;
+ *   single-active (RFC 7432 section 8.5): this PE is the DF of Ethernet
+ *     Tag t if df_all, or if n_pes and t mod n_pes is ordinal; the
+ *     sub-interfaces of the other Ethernet Tags are held down.
+ * Otherwise (all-active, no DF elected, a mismatch) everything is up.
+ */
+enum l3mh_zapi_es_mode_type {
+	L3MH_ZAPI_ES_ALL_ACTIVE = 0,
+	L3MH_ZAPI_ES_SINGLE_ACTIVE,
+	L3MH_ZAPI_ES_PORT_ACTIVE,
+};
+
+struct l3mh_zapi_es_mode {
+	esi_t esi;
+	uint8_t mode; /* enum l3mh_zapi_es_mode_type */
+	bool standby;
+	bool df_all;
+	uint16_t n_pes;
+	uint16_t ordinal;
+};
+
+/* single-active: is this PE the DF of Ethernet Tag etag? */
+static inline bool l3mh_zapi_es_mode_df(const struct l3mh_zapi_es_mode *m, uint32_t etag)
+{
+	return m->df_all || (m->n_pes && etag % m->n_pes == m->ordinal);
+}
+
 extern const char *l3mh_zapi_type2str(uint16_t type);
 
 extern void l3mh_zapi_enable_encode(struct stream *s,
@@ -199,6 +231,8 @@ extern void l3mh_zapi_gm_if_encode(struct stream *s,
 extern bool l3mh_zapi_gm_if_decode(struct stream *s, struct l3mh_zapi_gm_if *gi);
 extern void l3mh_zapi_es_if_encode(struct stream *s, const struct l3mh_zapi_es_if *ei);
 extern bool l3mh_zapi_es_if_decode(struct stream *s, struct l3mh_zapi_es_if *ei);
+extern void l3mh_zapi_es_mode_encode(struct stream *s, const struct l3mh_zapi_es_mode *m);
+extern bool l3mh_zapi_es_mode_decode(struct stream *s, struct l3mh_zapi_es_mode *m);
 
 #ifdef __cplusplus
 }

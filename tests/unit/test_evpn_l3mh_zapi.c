@@ -88,6 +88,35 @@ static bool es_if_rejects_truncated(void)
 	return ok;
 }
 
+static bool es_mode_roundtrip(const struct l3mh_zapi_es_mode *m)
+{
+	struct l3mh_zapi_es_mode back;
+	struct stream *s = stream_new(64), *cut = stream_new(64);
+	bool ok;
+
+	l3mh_zapi_es_mode_encode(s, m);
+	stream_put(cut, STREAM_DATA(s), stream_get_endp(s) - 1);
+	ok = l3mh_zapi_es_mode_decode(s, &back) && !memcmp(&back.esi, &m->esi, sizeof(esi_t)) &&
+	     back.mode == m->mode && back.standby == m->standby && back.df_all == m->df_all &&
+	     back.n_pes == m->n_pes && back.ordinal == m->ordinal &&
+	     !l3mh_zapi_es_mode_decode(cut, &back);
+	stream_free(s);
+	stream_free(cut);
+	return ok;
+}
+
+static bool es_mode_rejected(const struct l3mh_zapi_es_mode *m)
+{
+	struct l3mh_zapi_es_mode back;
+	struct stream *s = stream_new(64);
+	bool ok;
+
+	l3mh_zapi_es_mode_encode(s, m);
+	ok = !l3mh_zapi_es_mode_decode(s, &back);
+	stream_free(s);
+	return ok;
+}
+
 static bool neigh_rejects_truncated(void)
 {
 	struct l3mh_zapi_neigh n = { .esi = esi1 }, back;
@@ -117,6 +146,36 @@ int main(void)
 	result("ES_IF and ES_IF_REPLAY are named",
 	       !strcmp(l3mh_zapi_type2str(L3MH_ZAPI_ES_IF), "ES_IF") &&
 		       !strcmp(l3mh_zapi_type2str(L3MH_ZAPI_ES_IF_REPLAY), "ES_IF_REPLAY"));
+	result("ES mode round trip, cut short rejected",
+	       es_mode_roundtrip(&(struct l3mh_zapi_es_mode){ .esi = esi1 }) &&
+		       es_mode_roundtrip(&(struct l3mh_zapi_es_mode){
+			       .esi = esi1, .mode = L3MH_ZAPI_ES_PORT_ACTIVE, .standby = true }) &&
+		       es_mode_roundtrip(
+			       &(struct l3mh_zapi_es_mode){ .esi = esi1,
+							    .mode = L3MH_ZAPI_ES_SINGLE_ACTIVE,
+							    .n_pes = 3,
+							    .ordinal = 2 }) &&
+		       es_mode_roundtrip(&(struct l3mh_zapi_es_mode){
+			       .esi = esi1, .mode = L3MH_ZAPI_ES_SINGLE_ACTIVE, .df_all = true }));
+	result("ES mode: standby not port-active, carving not single-active, ordinal beyond n, "
+	       "unknown mode rejected",
+	       es_mode_rejected(&(struct l3mh_zapi_es_mode){
+		       .esi = esi1, .mode = L3MH_ZAPI_ES_SINGLE_ACTIVE, .standby = true }) &&
+		       es_mode_rejected(&(struct l3mh_zapi_es_mode){
+			       .esi = esi1, .mode = L3MH_ZAPI_ES_PORT_ACTIVE, .df_all = true }) &&
+		       es_mode_rejected(
+			       &(struct l3mh_zapi_es_mode){ .esi = esi1,
+							    .mode = L3MH_ZAPI_ES_SINGLE_ACTIVE,
+							    .n_pes = 2,
+							    .ordinal = 2 }) &&
+		       es_mode_rejected(&(struct l3mh_zapi_es_mode){ .esi = esi1, .mode = 3 }));
+	result("ES mode: single-active DF per Ethernet Tag",
+	       l3mh_zapi_es_mode_df(&(struct l3mh_zapi_es_mode){ .n_pes = 2, .ordinal = 1 }, 1) &&
+		       !l3mh_zapi_es_mode_df(&(struct l3mh_zapi_es_mode){ .n_pes = 2, .ordinal = 1 },
+					     2) &&
+		       l3mh_zapi_es_mode_df(&(struct l3mh_zapi_es_mode){ .df_all = true }, 7) &&
+		       !l3mh_zapi_es_mode_df(&(struct l3mh_zapi_es_mode){}, 0));
+	result("ES_MODE is named", !strcmp(l3mh_zapi_type2str(L3MH_ZAPI_ES_MODE), "ES_MODE"));
 
 	return failures ? 1 : 0;
 }
