@@ -12,6 +12,9 @@
  *        and bgpd (RT-7/RT-8), mapping an interface to its ES and
  *        Ethernet Tag and back, and tells pimd/pim6d on which ES
  *        (sub-)interfaces this PE is the designated forwarder
+ *   1.6  (requirements 6-8) the links of a port-active ES and the
+ *        sub-interfaces of a single-active one, held down on the non-DF:
+ *        zebra_evpn_l3mh_es.c
  *   3.8  IGP route synchronization: tells bgpd which interfaces are ES
  *        (sub-)interfaces, of which ES and Ethernet Tag, and whether they
  *        are up (ES_IF), so that it maps a VRF route's interface to them
@@ -41,6 +44,7 @@
 #include "zebra/redistribute.h"
 #include "zebra/rt.h"
 #include "zebra/zebra_dplane.h"
+#include "zebra/zebra_evpn_l3mh_es.h"
 #include "zebra/zebra_evpn_mh.h"
 #include "zebra/zebra_neigh.h"
 #include "zebra/zebra_ns.h"
@@ -895,6 +899,7 @@ static int l3mh_zserv_msg(struct zserv *client,
 	struct l3mh_zapi_neigh n;
 	struct l3mh_zapi_gm gm;
 	struct l3mh_zapi_es_df df;
+	struct l3mh_zapi_es_mode zm;
 	uint8_t family;
 	vrf_id_t vrf_id = zvrf_id(zvrf);
 
@@ -950,6 +955,13 @@ static int l3mh_zserv_msg(struct zserv *client,
 		if (l3mh_zapi_es_df_decode(msg, &df))
 			l3mh_gm_es_df(&df);
 		break;
+	case L3MH_ZAPI_ES_MODE:
+		if (l3mh_zapi_es_mode_decode(msg, &zm))
+			l3mh_es_mode_msg(&zm);
+		else
+			zlog_warn("evpn-l3mh: malformed ES_MODE from %s",
+				  zebra_route_string(client->proto));
+		break;
 	case L3MH_ZAPI_GM_REPLAY:
 		if (!l3mh_zapi_gm_replay_decode(msg, &family)) {
 			zlog_warn("evpn-l3mh: malformed GM_REPLAY from %s",
@@ -997,6 +1009,8 @@ static int l3mh_client_close(struct zserv *client)
 
 	if (client->proto != ZEBRA_ROUTE_BGP || client->instance)
 		return 0;
+	/* no DF election without bgpd: what the ES modes held down comes up */
+	l3mh_es_mode_release_all();
 	gm_retention = l3mh.retention;
 	gone = list_new();
 	hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_flush_walk, gone);
@@ -1155,6 +1169,7 @@ static int l3mh_late_init(struct event_loop *tm)
 	hook_register(zebra_neigh_local_update, l3mh_neigh_local_update);
 	hook_register(zebra_if_update, l3mh_if_update);
 	debug_install(&l3mh_dbg);
+	l3mh_es_mode_init(l3mh_if_es);
 	return 0;
 }
 
@@ -1165,6 +1180,7 @@ static void l3mh_sync_neigh_hash_free(void *arg)
 
 static int l3mh_fini(void)
 {
+	l3mh_es_mode_fini();
 	hash_clean_and_free(&l3mh.sync_neighs, l3mh_sync_neigh_hash_free);
 	hash_clean_and_free(&l3mh.es_ifs, l3mh_es_if_free);
 	list_delete(&l3mh.es_dfs);
