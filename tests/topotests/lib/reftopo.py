@@ -101,8 +101,10 @@ def loopback(node):
     return "10.0.0.%d" % i, "2001:db8:ff::%x" % i
 
 
-def _bond(name, members, mac=None, actor=None, hash_policy="layer2"):
+def _bond(name, members, mac=None, actor=None, hash_policy="layer2", lacp=True):
     opts = "mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy %s" % hash_policy
+    if not lacp:
+        opts = "mode active-backup miimon 100"
     if actor:
         opts += " ad_actor_system %s" % actor
     cmds = ["ip link add %s type bond %s" % (name, opts)]
@@ -128,13 +130,16 @@ class RefTopo:
 
     def __init__(self, testdir, name=None, modules=None, daemon_args=None,
                  mcast=False, mcast_vrfs=("CUST1",), snooping=True, ce1_igp=None,
-                 ce1_hash="layer2", asan=()):
+                 ce1_hash="layer2", asan=(), sw1_lag=True):
         """mcast: add S1, the multicast transport and the multicast daemons
         (see the module doc), in each VRF of mcast_vrfs;
         snooping=False turns SW1's bridges' IGMP/MLD snooping off;
         ce1_igp: IGP daemons CE1 and the PEs run, ce1_hash: CE1's LAG
         hash policy (see the module doc); asan: the routers whose
-        daemons run under AddressSanitizer (lab.Lab)."""
+        daemons run under AddressSanitizer (lab.Lab); sw1_lag=False
+        attaches SW1 over two separate links instead of its LACP bond
+        (each VLAN bridged across both, the PEs' bond1 active-backup with
+        its one member), as a single-active ES is."""
         self.testdir = testdir
         self.name = name or os.path.basename(testdir.rstrip("/"))
         self.modules = modules or {}
@@ -145,6 +150,7 @@ class RefTopo:
         self.ce1_igp = list(ce1_igp or [])
         self.ce1_hash = ce1_hash
         self.asan = asan
+        self.sw1_lag = sw1_lag
         self.lab = None
 
     def __getitem__(self, name):
@@ -188,7 +194,8 @@ class RefTopo:
             lab.link(pe, "eth-sw", "sw1", "eth-%s" % pe)
             lab.link(pe, "eth-ce", "ce1", "eth-%s" % pe)
             actor, gwmac = ES["bond1"]
-            sh[pe] += _bond("bond1", ["eth-sw"], mac=gwmac, actor=actor)
+            sh[pe] += _bond("bond1", ["eth-sw"], mac=gwmac, actor=actor if self.sw1_lag else None,
+                            lacp=self.sw1_lag)
             for vid, vrf in ((1, "CUST1"), (2, "CUST2")):
                 sub = "bond1.%d" % vid
                 sh[pe].append("ip link add link bond1 name %s type vlan id %d" % (sub, vid))
@@ -211,15 +218,22 @@ class RefTopo:
         # --- SW1: a LACP bond trunking VLANs 1 and 2 to H1 and H2 ------------
         for h, hv in HOSTS.items():
             lab.link("sw1", "eth-%s" % h, h, "eth0", mac_b=hv["mac"])
-        sh["sw1"] += _bond("bond0", ["eth-pe1", "eth-pe2"])
+        uplinks = ["bond0"] if self.sw1_lag else ["eth-pe1", "eth-pe2"]
+        if self.sw1_lag:
+            sh["sw1"] += _bond("bond0", ["eth-pe1", "eth-pe2"])
+        else:
+            sh["sw1"] += ["ip link set %s up" % u for u in uplinks]
         for h, hv in HOSTS.items():
             vid = hv["vlan"]
+            sh["sw1"].append("ip link add br%d type bridge" % vid)
+            for u in uplinks:
+                sh["sw1"] += [
+                    "ip link add link %s name %s.%d type vlan id %d" % (u, u, vid, vid),
+                    "ip link set %s.%d master br%d" % (u, vid, vid),
+                    "ip link set %s.%d up" % (u, vid)]
             sh["sw1"] += [
-                "ip link add link bond0 name bond0.%d type vlan id %d" % (vid, vid),
-                "ip link add br%d type bridge" % vid,
-                "ip link set bond0.%d master br%d" % (vid, vid),
                 "ip link set eth-%s master br%d" % (h, vid),
-            ] + ["ip link set %s up" % i for i in ("bond0.%d" % vid, "eth-%s" % h, "br%d" % vid)]
+            ] + ["ip link set %s up" % i for i in ("eth-%s" % h, "br%d" % vid)]
             if not self.snooping:
                 sh["sw1"].append("ip link set br%d type bridge mcast_snooping 0" % vid)
             sh[h] += _addr("eth0", "%s/24" % HOST_IP4, "%s/64" % HOST_IP6) + [
