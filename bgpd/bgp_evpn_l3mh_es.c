@@ -20,8 +20,17 @@
  *     modulus per <ES, Ethernet Tag> with no capabilities (RFC 8584 section
  *     2.2, RFC 9786 section 7): a port-active ES whose PEs do not all
  *     advertise the P bit is carved per VLAN.
- *   - The DF of a port-active ES (RFC 9786 section 3) is elected from the
- *     RT-4s of its PEs (lib/evpn_df.c).
+ *   - The DF of a port-active ES (RFC 9786 section 3.2) is elected from
+ *     the RT-4s of its PEs, by modulus or by preference (lib/evpn_df.c);
+ *     a PE whose ES link is down is no candidate. Non-revertive (RFC 9785
+ *     section 4.3): a PE whose ES comes up advertises the lowest
+ *     preference for the DF wait time, then the preference of a DF with
+ *     Don't Preempt that it would preempt, without DP, until it is the
+ *     best candidate anyway.
+ *   - A single-active ES has one DF per <ES, Ethernet Tag> (RFC 7432
+ *     section 8.5): by modulus, or the PE of the highest preference.
+ *   - After each election what zebra is to hold down on this PE goes to
+ *     it (ES_MODE), through a function of the core.
  */
 #include <zebra.h>
 
@@ -181,9 +190,10 @@ static bool l3mh_es_is_l3(const struct bgp_evpn_es *es)
 	return CHECK_FLAG(es->flags, BGP_EVPNES_LOCAL) && !listcount(es->es_evi_list);
 }
 
+/* non-revertive: by preference, with Don't Preempt (either mode) */
 static bool l3mh_es_non_revertive(const struct l3mh_es_cfg *c)
 {
-	return c && c->mode == L3MH_ES_PORT_ACTIVE && c->alg == EVPN_DF_ALG_PREF && c->dp;
+	return c && c->alg == EVPN_DF_ALG_PREF && c->dp;
 }
 
 /* this PE's DF Election EC and ESI Label flag for an ES of mode c */
@@ -328,6 +338,20 @@ static void l3mh_es_view(struct bgp_evpn_es *es, struct l3mh_es_view *v)
  */
 static void l3mh_es_eval(struct event *e);
 
+/* the DF is elected by preference: of a port-active ES, or of every
+ * Ethernet Tag of a single-active one
+ */
+static bool l3mh_es_pref_elected(const struct l3mh_es_view *v)
+{
+	return v->alg == EVPN_DF_ALG_PREF && (v->per_es || v->carve);
+}
+
+/* this PE is the DF by that election */
+static bool l3mh_es_pref_df(const struct l3mh_es_view *v)
+{
+	return v->per_es ? v->df == 0 : v->df_all;
+}
+
 static void l3mh_es_wait_over(struct event *e)
 {
 	l3mh_es_eval(NULL);
@@ -346,15 +370,22 @@ static bool l3mh_es_in_use_update(struct l3mh_es_state *st, const struct l3mh_es
 	uint16_t pref = 0;
 	int best;
 
-	if (!l3mh_es_non_revertive(c) || !v->per_es)
+	if (!l3mh_es_non_revertive(c) || !l3mh_es_pref_elected(v))
 		in_use = false;
 	else if (st->t_wait) {
 		in_use = true; /* the lowest preference until the wait is over */
 	} else if (!st->was_df && v->n > 1) {
+		struct evpn_df_pe duel[2];
+
 		best = evpn_df_port_elect(v->pes + 1, v->n - 1, EVPN_DF_ALG_PREF, v->es->esi.val) +
 		       1;
+		/* this PE with its own preference and DP, against that DF */
+		duel[0] = v->pes[0];
+		duel[0].df.pref = v->es->df_pref;
+		duel[0].df.bitmap |= EVPN_DF_CAP_DP;
+		duel[1] = v->pes[best];
 		if ((v->pes[best].df.bitmap & EVPN_DF_CAP_DP) &&
-		    v->pes[best].df.pref <= v->es->df_pref) {
+		    evpn_df_port_elect(duel, 2, EVPN_DF_ALG_PREF, v->es->esi.val) == 0) {
 			in_use = true;
 			pref = v->pes[best].df.pref;
 		}
@@ -371,9 +402,12 @@ static void l3mh_es_zapi_mode(const struct l3mh_es_view *v, struct l3mh_zapi_es_
 {
 	memset(zm, 0, sizeof(*zm));
 	zm->esi = v->es->esi;
-	if (v->mode == L3MH_ES_PORT_ACTIVE) {
+	/* a port-active ES whose PEs disagree is carved per Ethernet Tag as
+	 * an all-active one is, for its multicast (RFC 9786 section 7)
+	 */
+	if (v->mode == L3MH_ES_PORT_ACTIVE && v->per_es) {
 		zm->mode = L3MH_ZAPI_ES_PORT_ACTIVE;
-		zm->standby = v->per_es && v->self_up && v->df > 0;
+		zm->standby = v->self_up && v->df > 0;
 	} else if (v->carve) {
 		zm->mode = L3MH_ZAPI_ES_SINGLE_ACTIVE;
 		zm->df_all = v->df_all;
@@ -426,7 +460,7 @@ static void l3mh_es_eval(struct event *e)
 				   st->in_use ? " without Don't Preempt" : "");
 			bgp_evpn_local_es_redundancy_update(bgp_get_evpn(), es);
 		}
-		st->was_df = v.df == 0;
+		st->was_df = l3mh_es_pref_elected(&v) && l3mh_es_pref_df(&v);
 		l3mh_es_zapi_mode(&v, &zm);
 		if (!st->sent || memcmp(&st->zm, &zm, sizeof(zm))) {
 			st->sent = true;
@@ -435,7 +469,7 @@ static void l3mh_es_eval(struct event *e)
 				zlog_info("evpn-l3mh: ES %s port-active: %s", esi_buf,
 					  zm.standby  ? "standby (another PE is the DF)"
 					  : v.df == 0 ? "DF"
-						      : "no DF elected: links up");
+						      : "this PE's link is down");
 			else if (zm.mode == L3MH_ZAPI_ES_SINGLE_ACTIVE)
 				zlog_info("evpn-l3mh: ES %s single-active: DF of %s", esi_buf,
 					  zm.df_all  ? "every Ethernet Tag"

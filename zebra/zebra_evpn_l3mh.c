@@ -696,6 +696,8 @@ static struct l3mh_es_df *l3mh_es_df_find(const esi_t *esi)
  * The designated forwarder of an <ES, Ethernet Tag>: the service carving
  * of RFC 7432 section 8.5, PE number (Ethernet Tag mod N) of the N PEs of
  * the ES ordered by originator IP. Both PEs compute it from the same RT-4s.
+ * A port-active ES's DF is that of the whole ES, a single-active ES's that
+ * of its own election (zebra_evpn_l3mh_es.c).
  */
 static bool l3mh_gm_if_df(struct interface *ifp, bool *df)
 {
@@ -709,6 +711,11 @@ static bool l3mh_gm_if_df(struct interface *ifp, bool *df)
 	d = l3mh_es_df_find(&es->esi);
 	if (!d || !d->n_pes)
 		return false;
+	/* a single-active or port-active ES: its DF of the Ethernet Tag */
+	if (l3mh_es_mode_is_df(&es->esi, etag, df)) {
+		*df = *df && (es->flags & ZEBRA_EVPNES_OPER_UP);
+		return true;
+	}
 	/* a PE whose ES link is down forwards nothing to it; its peers see
 	 * its RT-4 go and take over
 	 */
@@ -956,9 +963,12 @@ static int l3mh_zserv_msg(struct zserv *client,
 			l3mh_gm_es_df(&df);
 		break;
 	case L3MH_ZAPI_ES_MODE:
-		if (l3mh_zapi_es_mode_decode(msg, &zm))
+		if (l3mh_zapi_es_mode_decode(msg, &zm)) {
 			l3mh_es_mode_msg(&zm);
-		else
+			/* which PE forwards multicast to the ES follows */
+			if (listcount(l3mh.es_dfs))
+				l3mh_gm_ifs_eval(false);
+		} else
 			zlog_warn("evpn-l3mh: malformed ES_MODE from %s",
 				  zebra_route_string(client->proto));
 		break;

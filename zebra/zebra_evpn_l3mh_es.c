@@ -227,6 +227,17 @@ void l3mh_es_mode_msg(const struct l3mh_zapi_es_mode *zm)
 		l3mh_es_mode_free(p);
 }
 
+bool l3mh_es_mode_is_df(const esi_t *esi, uint32_t etag, bool *df)
+{
+	struct l3mh_es_mode *p = es_modes ? l3mh_es_mode_find(esi) : NULL;
+
+	if (!p)
+		return false;
+	*df = p->zm.mode == L3MH_ZAPI_ES_PORT_ACTIVE ? !p->zm.standby
+						     : l3mh_zapi_es_mode_df(&p->zm, etag);
+	return true;
+}
+
 void l3mh_es_mode_release_all(void)
 {
 	struct l3mh_es_mode *p;

@@ -18,6 +18,10 @@ extern void l3mh_es_mode_init(struct zebra_evpn_es *(*if_es)(struct interface *i
 extern void l3mh_es_mode_fini(void);
 /* bgpd's ES_MODE */
 extern void l3mh_es_mode_msg(const struct l3mh_zapi_es_mode *zm);
+/* the DF of an <ES, Ethernet Tag> of a port-active or single-active ES,
+ * as its election made it: false for any other ES
+ */
+extern bool l3mh_es_mode_is_df(const esi_t *esi, uint32_t etag, bool *df);
 /* bgpd went away: everything held down comes up again */
 extern void l3mh_es_mode_release_all(void);
 
