@@ -8,8 +8,15 @@ which flows arrived.
   udpflows.py recv --port P [--dev VRF] --out FILE [--idle S] [--max S]
   udpflows.py send --dst IP --port P [--src IP] [--dev VRF] --flows N
                    [--sport-base B] [--count K]
+  udpflows.py stream --dst IP --port P [--src IP] [--dev VRF] --flows N
+                   --rate PPS --count C [--sport-base B]
 
-Also importable: FlowTest drives both ends in lab namespaces.
+"stream" sends C numbered packets at a fixed aggregate rate, taking the N
+source ports in turn (a constant offered load for convergence
+measurements); "recv" then also reports which numbers arrived.
+
+Also importable: FlowTest drives both ends in lab namespaces, Stream a
+numbered stream.
 """
 
 import argparse
@@ -43,7 +50,7 @@ def recv(args):
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         s.bind((any_addr, args.port))
         socks.append(s)
-    got = {}
+    got, seqs = {}, set()
     # tell the caller we listen
     with open(args.out + ".ready", "w") as f:
         f.write("ready\n")
@@ -57,9 +64,11 @@ def recv(args):
             data, peer = s.recvfrom(2048)
             key = "%s %d" % (peer[0], peer[1])
             got[key] = got.get(key, 0) + 1
+            if data.startswith(b"seq "):
+                seqs.add(int(data.split()[1]))
             last = time.time()
     with open(args.out + ".tmp", "w") as f:
-        json.dump(got, f)
+        json.dump({"flows": got, "seqs": sorted(seqs)} if seqs else got, f)
     os.rename(args.out + ".tmp", args.out)
 
 
@@ -72,6 +81,27 @@ def send(args):
             s.sendto(b"flow %d pkt %d" % (i, k), (args.dst, args.port))
         s.close()
         time.sleep(args.gap)
+
+
+def stream(args):
+    fam = _family(args.dst)
+    socks = []
+    for i in range(args.flows):
+        s = _sock(fam, args.dev)
+        s.bind((args.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), args.sport_base + i))
+        socks.append(s)
+    start = time.time()
+    for seq in range(args.count):
+        # a fixed schedule: a slow send does not shift the later packets
+        delay = start + seq / args.rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        try:
+            socks[seq % args.flows].sendto(b"seq %d" % seq, (args.dst, args.port))
+        except OSError:
+            pass  # no route for a while: those packets are lost
+    for s in socks:
+        s.close()
 
 
 def main():
@@ -92,8 +122,63 @@ def main():
     s.add_argument("--sport-base", type=int, default=40000)
     s.add_argument("--count", type=int, default=3)
     s.add_argument("--gap", type=float, default=0.01)
+    st = sub.add_parser("stream")
+    st.add_argument("--dst", required=True)
+    st.add_argument("--port", type=int, required=True)
+    st.add_argument("--src")
+    st.add_argument("--dev")
+    st.add_argument("--flows", type=int, default=32)
+    st.add_argument("--sport-base", type=int, default=40000)
+    st.add_argument("--rate", type=float, default=1000.0)
+    st.add_argument("--count", type=int, required=True)
     args = ap.parse_args()
-    recv(args) if args.mode == "recv" else send(args)
+    {"recv": recv, "send": send, "stream": stream}[args.mode](args)
+
+
+class Stream:
+    """A numbered stream of UDP packets from one lab node to another at a
+    fixed rate over N flows; lost() tells how many numbers never arrived."""
+
+    def __init__(self, src_node, dst_node, dst, port=5201, src=None, src_dev=None,
+                 dst_dev=None, flows=32, rate=1000.0, count=10000, sport_base=41000):
+        self.src_node, self.dst_node, self.dst, self.port = src_node, dst_node, dst, port
+        self.src, self.src_dev, self.dst_dev = src, src_dev, dst_dev
+        self.flows, self.rate, self.count, self.sport_base = flows, rate, count, sport_base
+        self.out = "/tmp/udpstream-%s-%d-%d.json" % (dst_node.name, port, os.getpid())
+
+    def start_receiver(self):
+        for f in (self.out, self.out + ".ready"):
+            if os.path.exists(f):
+                os.unlink(f)
+        me = os.path.abspath(__file__)
+        argv = ["/usr/bin/python3", me, "recv", "--port", str(self.port), "--out", self.out,
+                "--idle", "3", "--max", str(self.count / self.rate + 60)]
+        if self.dst_dev:
+            argv += ["--dev", self.dst_dev]
+        self.proc = self.dst_node.popen(argv)
+        deadline = time.time() + 10
+        while not os.path.exists(self.out + ".ready") and time.time() < deadline:
+            time.sleep(0.05)
+
+    def send(self):
+        """Send the whole stream (returns when the last packet is sent)."""
+        me = os.path.abspath(__file__)
+        cmd = "/usr/bin/python3 %s stream --dst %s --port %d --flows %d --rate %s --count %d " \
+              "--sport-base %d" % (me, self.dst, self.port, self.flows, self.rate, self.count,
+                                   self.sport_base)
+        if self.src:
+            cmd += " --src %s" % self.src
+        if self.src_dev:
+            cmd += " --dev %s" % self.src_dev
+        self.src_node.cmd(cmd, timeout=self.count / self.rate + 60)
+
+    def received(self):
+        """The numbers that arrived, once the receiver has stopped."""
+        self.proc.wait(timeout=self.count / self.rate + 90)
+        with open(self.out) as f:
+            got = json.load(f)
+        os.unlink(self.out)
+        return set(got.get("seqs", []))
 
 
 class FlowTest:
