@@ -983,6 +983,107 @@ def test_rt7_rt8_on_the_wire(topo):
                for f, e in _join_sync_sent(_pcap(topo, "p"), lo[_other(learner)]).values())
 
 
+def _zebra_es_state(topo, pe):
+    for e in topo[pe].vtysh_json("show evpn l3mh es json").get("es", []):
+        if e["esi"] == ESI1:
+            return e["state"]
+    return None
+
+
+def _port_active(topo, on):
+    """ES-1 port-active with PE1 the DF (preference 50000), or all-active
+    again; wait for PE2 to be its standby (or for the LAG to be whole)."""
+    if on:
+        topo["pe1"].config("interface bond1\nevpn mh es-df-pref 50000")
+    for pe in PES:
+        topo[pe].config("router bgp 65000\naddress-family l2vpn evpn\n%s" % (
+            "l3-multihoming es %s redundancy-mode port-active df-algorithm preference" % ESI1
+            if on else "no l3-multihoming es %s" % ESI1))
+    if not on:
+        topo["pe1"].config("interface bond1\nno evpn mh es-df-pref")
+        err = wait_for(lambda: lag_whole(topo["sw1"], "bond0", ES["bond1"][0]), timeout=60,
+                       desc="LAG whole")
+    else:
+        err = wait_for(lambda: None if (_zebra_es_state(topo, "pe1"), _zebra_es_state(
+            topo, "pe2")) == ("df", "standby") else "zebra %s %s" % (
+                _zebra_es_state(topo, "pe1"), _zebra_es_state(topo, "pe2")),
+            timeout=60, desc="PE2 standby")
+    assert err is None, err
+
+
+def test_port_active_df_forwards_multicast(topo):
+    """ES-1 port-active, PE1 its DF and PE2 its standby (links held down):
+    PE1 alone is the multicast DF of VLAN 1 (not PE2, whose turn by
+    <ES, VLAN> carving it would be), H1's join is learnt by PE1 and synced
+    to PE2, and H1 gets S1's packets once each. PE1's link fails: PE1
+    withdraws its RT-7, PE2 retains the membership (draft section 4, a
+    retention time of 30 s), takes over as DF of the ES and of VLAN 1 and
+    forwards; everything after the switch-over arrives, none twice. Then
+    all-active again, PE2 the multicast DF of VLAN 1 as before."""
+    group, port = "239.1.4.4", 5140
+    _port_active(topo, True)
+    m = None
+    try:
+        for pe in PES:
+            _retention(topo, pe, 30)
+        err = wait_for(lambda: None if df_of_bond1_1(topo) == ["pe1"]
+                       else "DF %s" % df_of_bond1_1(topo), timeout=30, desc="DF PE1")
+        assert err is None, err
+        m = mcast.join(topo["h1"], group, version=2, port=port)
+        learner = _one_learner(topo, igmp_learners, group)
+        assert learner == "pe1", learner
+        _wait_synced(topo, learner, group, flags="v2 include", joined=False)
+        _receive_each_once(topo, m, group, port, "pe1")
+        count, rate = 800, 100
+        m2 = mcast.join(topo["h1"], group, port=port + 1)
+        sender = threading.Thread(target=mcast.send, args=(topo["s1"], group),
+                                  kwargs={"count": count, "rate": rate, "port": port + 1})
+        try:
+            sender.start()
+            time.sleep(2)
+            topo["pe1"].cmd("ip link set eth-sw down")
+            err = wait_for(lambda: None if df_of_bond1_1(topo) == ["pe2"] and
+                           _zebra_es_state(topo, "pe2") in ("df", "activating")
+                           else "DF %s, PE2 %s" % (df_of_bond1_1(topo),
+                                                   _zebra_es_state(topo, "pe2")),
+                           timeout=30, desc="PE2 takes over")
+            sender.join()
+            st = mcast.stats(mcast.wait_counts(m2, count, timeout=15), count)
+        finally:
+            sender.join()
+            m2.leave()
+            topo["pe1"].cmd("ip link set eth-sw up")
+        assert err is None, err
+        gap_ms = st["longest_gap"] * 1000 // rate
+        _record(topo, group, "port-active DF PE1 link down: received %d/%d, longest gap %d ms, "
+                "duplicates %s, missing %s" % (st["received"], count, gap_ms, st["dups"],
+                                               st["missing"]))
+        print("port-active DF link failure: %d/%d received, gap %d ms" % (
+            st["received"], count, gap_ms))
+        assert not st["dups"], st["dups"]
+        # PE2 forwards once its link is in SW1's LAG: the last 3 s arrive,
+        # but for the scattered losses of a loaded lab (at most 5%)
+        late = [i for i in st["missing"] if i >= count - 300]
+        assert len(late) <= 15, "lost after the switch-over: %s" % late
+        # PE1 back (revertive): PE1 the DF again, PE2 the standby
+        err = wait_for(lambda: None if (_zebra_es_state(topo, "pe1"), _zebra_es_state(
+            topo, "pe2")) == ("df", "standby") and df_of_bond1_1(topo) == ["pe1"]
+            else "zebra %s %s, DF %s" % (_zebra_es_state(topo, "pe1"),
+                                         _zebra_es_state(topo, "pe2"), df_of_bond1_1(topo)),
+            timeout=60, desc="PE1 DF again")
+        assert err is None, err
+    finally:
+        if m:
+            m.leave()
+        for pe in PES:
+            _retention(topo, pe, 0)
+        _port_active(topo, False)
+    err = wait_for(lambda: None if df_of_bond1_1(topo) == ["pe2"]
+                   else "DF %s" % df_of_bond1_1(topo), timeout=30, desc="DF PE2 again")
+    assert err is None, err
+    _wait_pruned(topo, group, timeout=60)
+
+
 def test_retention_bgpd_restart(topo):
     """(Last: a bgpd restart on PE2 ends X1's session.) bgpd stops on the
     PE that has H1's membership by sync only: with a
