@@ -623,21 +623,25 @@ void l3mh_es_mode_config_write(struct vty *vty)
 	}
 }
 
+/* the help of "[no] l3-multihoming es ... redundancy-mode ..." */
+#define L3MH_ES_MODE_HELP                                                                          \
+	"EVPN multi-homing for L3 services on routed LAGs\n"                                       \
+	"An L3 Ethernet Segment\n"                                                                 \
+	"Its ESI, 10 octets xx:xx:...\n"                                                           \
+	"Redundancy mode\n"                                                                        \
+	"All-active: every PE forwards (the default)\n"                                            \
+	"Single-active: one PE forwards per VLAN\n"                                                \
+	"Port-active: one PE forwards on the ES (RFC 9786)\n"                                      \
+	"DF election algorithm\n"                                                                  \
+	"Modulus (RFC 7432 section 8.5), the default\n"                                            \
+	"Highest preference (RFC 9785): evpn mh es-df-pref\n"                                      \
+	"Do not take the DF role back (Don't Preempt)\n"
+
 #include "bgpd/bgp_evpn_l3mh_es_clippy.c"
 
 DEFPY(l3mh_es_mode, l3mh_es_mode_cmd,
       "l3-multihoming es WORD$esi_str redundancy-mode <all-active|single-active|port-active>$mode [df-algorithm <modulus|preference>$alg [non-revertive$nonrev]]",
-      "EVPN multi-homing for L3 services on routed LAGs\n"
-      "An L3 Ethernet Segment\n"
-      "Its ESI, 10 octets xx:xx:...\n"
-      "Redundancy mode\n"
-      "All-active: every PE forwards (the default)\n"
-      "Single-active: one PE forwards per VLAN\n"
-      "Port-active: one PE forwards on the ES (RFC 9786)\n"
-      "DF election algorithm\n"
-      "Modulus (RFC 7432 section 8.5), the default\n"
-      "Highest preference (RFC 9785): evpn mh es-df-pref\n"
-      "Do not take the DF role back (Don't Preempt)\n")
+      L3MH_ES_MODE_HELP)
 {
 	VTY_DECLVAR_CONTEXT(bgp, bgp);
 	struct l3mh_es_cfg *c;
@@ -687,18 +691,7 @@ DEFPY(l3mh_es_mode, l3mh_es_mode_cmd,
 
 DEFPY(no_l3mh_es_mode, no_l3mh_es_mode_cmd,
       "no l3-multihoming es WORD$esi_str [redundancy-mode [<all-active|single-active|port-active> [df-algorithm <modulus|preference> [non-revertive]]]]",
-      NO_STR
-      "EVPN multi-homing for L3 services on routed LAGs\n"
-      "An L3 Ethernet Segment\n"
-      "Its ESI, 10 octets xx:xx:...\n"
-      "Redundancy mode\n"
-      "All-active: every PE forwards (the default)\n"
-      "Single-active: one PE forwards per VLAN\n"
-      "Port-active: one PE forwards on the ES (RFC 9786)\n"
-      "DF election algorithm\n"
-      "Modulus (RFC 7432 section 8.5), the default\n"
-      "Highest preference (RFC 9785): evpn mh es-df-pref\n"
-      "Do not take the DF role back (Don't Preempt)\n")
+      NO_STR L3MH_ES_MODE_HELP)
 {
 	struct l3mh_es_cfg *c;
 	esi_t esi;
