@@ -94,6 +94,10 @@ static struct {
 	struct list *peers;  /* struct l3mh_es_peer */
 	struct list *states; /* struct l3mh_es_state */
 	struct event *t_eval;
+	/* bgpd's start, until the other PEs' routes are in */
+	time_t t0;
+	bool started;
+	struct event *t_start;
 	/* the core's: tell zebra the mode of a local ES and its DF state */
 	void (*mode_changed)(const struct l3mh_zapi_es_mode *zm);
 } esm;
@@ -104,6 +108,16 @@ static struct {
  * finds one with Don't Preempt, so that it does not preempt it meanwhile.
  */
 #define L3MH_ES_DF_WAIT 3
+
+/*
+ * At bgpd's start zebra still holds down what the last bgpd had it hold
+ * (a standby stays out of the CE's LAG while its bgpd restarts). No ES
+ * mode goes to zebra, which would let that go, before the other PEs' RT-4s
+ * are in: for the DF wait time (RFC 7432 section 8.5) and until every
+ * L2VPN EVPN peer is Established and has sent its End-of-RIB, or for
+ * L3MH_ES_START_MAX seconds.
+ */
+#define L3MH_ES_START_MAX 30
 
 /* the capabilities the PEs of an ES must share: DP is per PE (RFC 9785) */
 #define L3MH_ES_CAPS(bitmap) ((bitmap) & ~EVPN_DF_CAP_DP)
@@ -357,6 +371,38 @@ static void l3mh_es_wait_over(struct event *e)
 	l3mh_es_eval(NULL);
 }
 
+static bool l3mh_es_peers_in(struct bgp *bgp)
+{
+	struct listnode *node;
+	struct peer *peer;
+
+	for (ALL_LIST_ELEMENTS_RO(bgp->peer, node, peer))
+		if (peer->afc[AFI_L2VPN][SAFI_EVPN] &&
+		    !CHECK_FLAG(peer->flags, PEER_FLAG_SHUTDOWN) &&
+		    (!peer_established(peer->connection) ||
+		     !CHECK_FLAG(peer->af_sflags[AFI_L2VPN][SAFI_EVPN], PEER_STATUS_EOR_RECEIVED)))
+			return false;
+	return true;
+}
+
+/* may this bgpd tell zebra the ES modes yet (L3MH_ES_START_MAX)? */
+static bool l3mh_es_started(void)
+{
+	struct bgp *bgp = bgp_get_evpn();
+	time_t up = monotime(NULL) - esm.t0;
+
+	if (esm.started)
+		return true;
+	if (up < L3MH_ES_START_MAX && (up < L3MH_ES_DF_WAIT || !bgp || !l3mh_es_peers_in(bgp))) {
+		event_add_timer(bm->master, l3mh_es_wait_over, NULL, 1, &esm.t_start);
+		return false;
+	}
+	L3MH_DEBUG("ES modes: the other PEs' routes are in after %lld s, elections start",
+		   (long long)up);
+	esm.started = true;
+	return true;
+}
+
 /*
  * Non-revertive (RFC 9785 section 4.3): a PE that is not the DF and finds
  * a DF with Don't Preempt that it would preempt advertises that DF's
@@ -426,9 +472,11 @@ static void l3mh_es_eval(struct event *e)
 	char esi_buf[ESI_STR_LEN];
 	struct l3mh_zapi_es_mode zm;
 	int round;
+	bool started;
 
 	if (!bgp_mh_info)
 		return;
+	started = l3mh_es_started();
 	RB_FOREACH (es, bgp_es_rb_head, &bgp_mh_info->es_rb_tree) {
 		if (!esm.enabled || !l3mh_es_is_l3(es))
 			continue;
@@ -462,7 +510,7 @@ static void l3mh_es_eval(struct event *e)
 		}
 		st->was_df = l3mh_es_pref_elected(&v) && l3mh_es_pref_df(&v);
 		l3mh_es_zapi_mode(&v, &zm);
-		if (!st->sent || memcmp(&st->zm, &zm, sizeof(zm))) {
+		if (started && (!st->sent || memcmp(&st->zm, &zm, sizeof(zm)))) {
 			st->sent = true;
 			st->zm = zm;
 			if (zm.mode == L3MH_ZAPI_ES_PORT_ACTIVE)
@@ -805,9 +853,14 @@ DEFPY(show_l3mh_es, show_l3mh_es_cmd, "show bgp l2vpn evpn l3-multihoming es [js
 	if (json) {
 		top = json_object_new_object();
 		json_object_boolean_add(top, "enabled", esm.enabled);
+		/* false at bgpd's start until the other PEs' routes are in */
+		json_object_boolean_add(top, "electionsStarted", esm.started);
 		arr = json_object_new_array();
 		json_object_object_add(top, "es", arr);
-	}
+	} else if (esm.enabled && !esm.started)
+		vty_out(vty,
+			"DF elections wait for the other PEs' routes (bgpd started %lld s ago)\n",
+			(long long)(monotime(NULL) - esm.t0));
 	if (esm.enabled && bgp_mh_info)
 		RB_FOREACH (es, bgp_es_rb_head, &bgp_mh_info->es_rb_tree) {
 			if (!l3mh_es_is_l3(es))
@@ -849,6 +902,7 @@ void l3mh_es_mode_resend(void)
 void l3mh_es_mode_init(void (*mode_changed)(const struct l3mh_zapi_es_mode *zm))
 {
 	esm.mode_changed = mode_changed;
+	esm.t0 = monotime(NULL);
 	esm.cfgs = list_new();
 	esm.cfgs->del = l3mh_es_free;
 	esm.cfgs->cmp = l3mh_es_cfg_cmp;
@@ -865,6 +919,7 @@ void l3mh_es_mode_init(void (*mode_changed)(const struct l3mh_zapi_es_mode *zm))
 void l3mh_es_mode_fini(void)
 {
 	event_cancel(&esm.t_eval);
+	event_cancel(&esm.t_start);
 	list_delete(&esm.cfgs);
 	list_delete(&esm.peers);
 	while (listcount(esm.states)) {

@@ -1017,10 +1017,11 @@ static int l3mh_client_close(struct zserv *client)
 	struct interface *ifp;
 	uint16_t gm_retention;
 
-	if (client->proto != ZEBRA_ROUTE_BGP || client->instance)
+	/* bgpd's main session (not its label manager's, session 1) */
+	if (client->proto != ZEBRA_ROUTE_BGP || client->instance || client->session_id)
 		return 0;
-	/* no DF election without bgpd: what the ES modes held down comes up */
-	l3mh_es_mode_release_all();
+	/* what the ES modes held down stays down until the next bgpd */
+	l3mh_es_mode_bgpd_gone();
 	gm_retention = l3mh.retention;
 	gone = list_new();
 	hash_iterate(l3mh.sync_neighs, l3mh_sync_neigh_flush_walk, gone);

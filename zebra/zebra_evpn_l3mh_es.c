@@ -24,8 +24,14 @@
  * ones it becomes the DF of come up again. The bond's own untagged
  * interface (Ethernet Tag 0) is left up.
  *
- * When bgpd goes, or an ES stops being local, everything held down comes
- * up again, and so it does when this module stops.
+ * When bgpd goes, what it held down stays down: a standby stays out of the
+ * CE's LAG while its bgpd restarts (the new one elects only once the other
+ * PEs' routes are in), and a PE without bgpd could not serve the CE anyway.
+ * So it does when zebra stops or crashes: what is held down is written to
+ * a file of the run state directory (L3MH_ES_HELD_FILE), and the next
+ * zebra takes it over. What the next bgpd does not name within
+ * L3MH_ES_STALE seconds of its coming comes up. When an ES stops being
+ * local, everything it held comes up again.
  */
 #include <zebra.h>
 
@@ -40,11 +46,20 @@
 #include "zebra/zebra_evpn_mh.h"
 #include "zebra/zebra_ns.h"
 #include "zebra/zebra_router.h"
+#include "zebra/zserv.h"
+#include "libfrr.h"
 
 DEFINE_MTYPE_STATIC(ZEBRA, L3MH_ES_MODE, "EVPN L3MH ES redundancy mode");
 
 #define L3MH_ES_GRACE	 10
 #define L3MH_ES_MAX_HELD 64
+/* what a bgpd that went away had held down, and the next bgpd has not
+ * named this long after it connected (its elections wait 30 s at most),
+ * comes up; while there is no bgpd, it stays down
+ */
+#define L3MH_ES_STALE 60
+/* in frr_runstatedir: a line "ESI MODE IFNAME..." per ES holding something */
+#define L3MH_ES_HELD_FILE "zebra_evpn_l3mh_held"
 
 /* a local L3 ES that is not all-active, as bgpd last said */
 struct l3mh_es_mode {
@@ -55,9 +70,15 @@ struct l3mh_es_mode {
 	ifindex_t held[L3MH_ES_MAX_HELD];
 	int n_held;
 	struct event *t_grace;
+	/* of a bgpd that went away */
+	bool stale;
+	/* held by the last zebra, by name, until zebra hears of them */
+	char pending[L3MH_ES_MAX_HELD][IFNAMSIZ];
+	int n_pending;
 };
 
 static struct list *es_modes;
+static struct event *t_stale;
 static struct zebra_evpn_es *(*es_of_if)(struct interface *ifp, uint32_t *etag);
 
 static struct l3mh_es_mode *l3mh_es_mode_find(const esi_t *esi)
@@ -83,6 +104,49 @@ static struct zebra_evpn_es *l3mh_es_mode_es(const struct l3mh_es_mode *p)
 	return es && (es->flags & ZEBRA_EVPNES_LOCAL) && es->zif ? es : NULL;
 }
 
+static void l3mh_es_held_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", frr_runstatedir, L3MH_ES_HELD_FILE);
+}
+
+/* what is held down now, for the next zebra */
+static void l3mh_es_held_save(void)
+{
+	char path[512], tmp[520], esi_buf[ESI_STR_LEN];
+	struct listnode *node;
+	struct l3mh_es_mode *p;
+	struct interface *ifp;
+	bool any = false;
+	FILE *f;
+
+	l3mh_es_held_path(path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		zlog_warn("evpn-l3mh: cannot write %s: %s", tmp, safe_strerror(errno));
+		return;
+	}
+	for (ALL_LIST_ELEMENTS_RO(es_modes, node, p)) {
+		if (!p->n_held && !p->n_pending)
+			continue;
+		any = true;
+		fprintf(f, "%s %u", esi_to_str(&p->zm.esi, esi_buf, sizeof(esi_buf)), p->zm.mode);
+		for (int i = 0; i < p->n_held; i++) {
+			ifp = l3mh_es_ifp(p->held[i]);
+			if (ifp)
+				fprintf(f, " %s", ifp->name);
+		}
+		for (int i = 0; i < p->n_pending; i++)
+			fprintf(f, " %s", p->pending[i]);
+		fprintf(f, "\n");
+	}
+	fclose(f);
+	if (rename(tmp, path) < 0)
+		zlog_warn("evpn-l3mh: cannot write %s: %s", path, safe_strerror(errno));
+	if (!any)
+		unlink(path);
+}
+
 static int l3mh_es_held_at(const struct l3mh_es_mode *p, ifindex_t ifindex)
 {
 	for (int i = 0; i < p->n_held; i++)
@@ -103,6 +167,7 @@ static void l3mh_es_hold_if(struct l3mh_es_mode *p, struct zebra_evpn_es *es, st
 		if (p->n_held >= L3MH_ES_MAX_HELD)
 			return;
 		p->held[p->n_held++] = ifp->ifindex;
+		l3mh_es_held_save();
 	}
 	/* down already, or set up again by hand: down */
 	if (!if_is_up(ifp))
@@ -120,6 +185,7 @@ static void l3mh_es_release_at(struct l3mh_es_mode *p, int i, const char *why)
 	char esi_buf[ESI_STR_LEN];
 
 	p->held[i] = p->held[--p->n_held];
+	l3mh_es_held_save();
 	if (!ifp)
 		return;
 	zlog_info("evpn-l3mh: ES %s %s: %s set up",
@@ -218,6 +284,9 @@ void l3mh_es_mode_msg(const struct l3mh_zapi_es_mode *zm)
 		p = XCALLOC(MTYPE_L3MH_ES_MODE, sizeof(*p));
 		listnode_add(es_modes, p);
 	}
+	/* bgpd says now: the last zebra's holds not heard of are forgotten */
+	p->stale = false;
+	p->n_pending = 0;
 	/* a change of mode lets what the old one held go first */
 	if (p->zm.mode != zm->mode)
 		l3mh_es_release_all_of(p, false, "mode changed");
@@ -225,6 +294,7 @@ void l3mh_es_mode_msg(const struct l3mh_zapi_es_mode *zm)
 	l3mh_es_apply(p);
 	if (zm->mode == L3MH_ZAPI_ES_ALL_ACTIVE)
 		l3mh_es_mode_free(p);
+	l3mh_es_held_save();
 }
 
 bool l3mh_es_mode_is_df(const esi_t *esi, uint32_t etag, bool *df)
@@ -238,14 +308,49 @@ bool l3mh_es_mode_is_df(const esi_t *esi, uint32_t etag, bool *df)
 	return true;
 }
 
-void l3mh_es_mode_release_all(void)
+/* every 10 s while there is something a gone bgpd held down */
+static void l3mh_es_stale_check(struct event *e)
 {
+	struct zserv *bgpd = zserv_find_client(ZEBRA_ROUTE_BGP, 0);
+	struct listnode *node, *next;
 	struct l3mh_es_mode *p;
 
-	while ((p = listnode_head(es_modes))) {
-		l3mh_es_release_all_of(p, false, "bgpd gone");
-		l3mh_es_mode_free(p);
+	if (!bgpd || monotime(NULL) - (time_t)bgpd->connect_time < L3MH_ES_STALE) {
+		event_add_timer(zrouter.master, l3mh_es_stale_check, NULL, 10, &t_stale);
+		return;
 	}
+	for (ALL_LIST_ELEMENTS(es_modes, node, next, p))
+		if (p->stale) {
+			l3mh_es_release_all_of(p, false, "not named by the new bgpd");
+			l3mh_es_mode_free(p);
+		}
+}
+
+/*
+ * bgpd went away. What it had held down stays down: a standby stays out of
+ * the CE's LAG, and a PE without bgpd could not serve it anyway. The next
+ * bgpd's elections say what comes up.
+ */
+void l3mh_es_mode_bgpd_gone(void)
+{
+	struct listnode *node, *next;
+	struct l3mh_es_mode *p;
+	char esi_buf[ESI_STR_LEN];
+
+	event_cancel(&t_stale);
+	for (ALL_LIST_ELEMENTS(es_modes, node, next, p)) {
+		if (!p->n_held && !p->n_pending) {
+			l3mh_es_mode_free(p);
+			continue;
+		}
+		p->stale = true;
+		zlog_info("evpn-l3mh: ES %s %s: bgpd gone, %d interface(s) stay down",
+			  esi_to_str(&p->zm.esi, esi_buf, sizeof(esi_buf)),
+			  p->zm.mode == L3MH_ZAPI_ES_PORT_ACTIVE ? "port-active" : "single-active",
+			  p->n_held);
+	}
+	if (listcount(es_modes))
+		event_add_timer(zrouter.master, l3mh_es_stale_check, NULL, 10, &t_stale);
 }
 
 /* a port-active ES is up while its members are held down, and a while
@@ -255,7 +360,8 @@ static int l3mh_es_hold_up(struct zebra_evpn_es *es)
 {
 	struct l3mh_es_mode *p = l3mh_es_mode_find(&es->esi);
 
-	return p && p->zm.mode == L3MH_ZAPI_ES_PORT_ACTIVE && (p->n_held || p->t_grace);
+	return p && p->zm.mode == L3MH_ZAPI_ES_PORT_ACTIVE &&
+	       (p->n_held || p->n_pending || p->t_grace);
 }
 
 /*
@@ -273,6 +379,17 @@ static int l3mh_es_if_update(struct interface *ifp)
 	if (!zif)
 		return 0;
 	for (ALL_LIST_ELEMENTS(es_modes, node, next, p)) {
+		/* the last zebra's: held as they were, until bgpd says */
+		for (int i = 0; i < p->n_pending; i++)
+			if (!strcmp(p->pending[i], ifp->name) &&
+			    l3mh_es_held_at(p, ifp->ifindex) < 0 && p->n_held < L3MH_ES_MAX_HELD) {
+				p->held[p->n_held++] = ifp->ifindex;
+				strlcpy(p->pending[i], p->pending[--p->n_pending], IFNAMSIZ);
+				break;
+			}
+		/* a gone bgpd's (or zebra's): as it was, until bgpd says */
+		if (p->stale)
+			continue;
 		es = l3mh_es_mode_es(p);
 		if (!es) {
 			/* the ES is gone: its interfaces are left as they are */
@@ -349,6 +466,8 @@ DEFPY(show_evpn_l3mh_es, show_evpn_l3mh_es_cmd, "show evpn l3mh es [json$json]",
 		json_object_string_add(j, "mode", l3mh_es_mode_str(p));
 		json_object_string_add(j, "state", l3mh_es_state(p));
 		json_object_boolean_add(j, "operUp", es && (es->flags & ZEBRA_EVPNES_OPER_UP));
+		/* held for a bgpd that went away */
+		json_object_boolean_add(j, "stale", p->stale);
 		json_object_boolean_add(j, "interfaceOperative",
 					es && if_is_operative(es->zif->ifp));
 		jheld = json_object_new_array();
@@ -364,6 +483,47 @@ DEFPY(show_evpn_l3mh_es, show_evpn_l3mh_es_cmd, "show evpn l3mh es [json$json]",
 	return CMD_SUCCESS;
 }
 
+/*
+ * The holds of the last zebra, which stopped or crashed: kept as a bgpd
+ * that went away left them, until the next bgpd names their ES.
+ */
+static void l3mh_es_held_load(void)
+{
+	char path[512], line[1024], *tok, *save = NULL;
+	struct l3mh_es_mode *p;
+	unsigned int mode;
+	esi_t esi;
+	FILE *f;
+
+	l3mh_es_held_path(path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		tok = strtok_r(line, " \n", &save);
+		if (!tok || !str_to_esi(tok, &esi) || l3mh_es_mode_find(&esi))
+			continue;
+		tok = strtok_r(NULL, " \n", &save);
+		if (!tok || sscanf(tok, "%u", &mode) != 1 ||
+		    (mode != L3MH_ZAPI_ES_PORT_ACTIVE && mode != L3MH_ZAPI_ES_SINGLE_ACTIVE))
+			continue;
+		p = XCALLOC(MTYPE_L3MH_ES_MODE, sizeof(*p));
+		p->zm.esi = esi;
+		p->zm.mode = mode;
+		p->zm.standby = mode == L3MH_ZAPI_ES_PORT_ACTIVE;
+		p->stale = true;
+		listnode_add(es_modes, p);
+		/* zebra hears of its interfaces later */
+		while ((tok = strtok_r(NULL, " \n", &save)) && p->n_pending < L3MH_ES_MAX_HELD)
+			strlcpy(p->pending[p->n_pending++], tok, IFNAMSIZ);
+		zlog_info("evpn-l3mh: ES %s: the last zebra held %d interface(s) down: they stay down until bgpd elects",
+			  esi_to_str(&esi, line, sizeof(line)), p->n_pending);
+	}
+	fclose(f);
+	if (listcount(es_modes))
+		event_add_timer(zrouter.master, l3mh_es_stale_check, NULL, 10, &t_stale);
+}
+
 void l3mh_es_mode_init(struct zebra_evpn_es *(*if_es)(struct interface *ifp, uint32_t *etag))
 {
 	es_of_if = if_es;
@@ -371,10 +531,16 @@ void l3mh_es_mode_init(struct zebra_evpn_es *(*if_es)(struct interface *ifp, uin
 	install_element(VIEW_NODE, &show_evpn_l3mh_es_cmd);
 	hook_register(zebra_evpn_es_hold_up, l3mh_es_hold_up);
 	hook_register(zebra_if_update, l3mh_es_if_update);
+	l3mh_es_held_load();
 }
 
+/* zebra stops: what is held down stays down, for the next zebra */
 void l3mh_es_mode_fini(void)
 {
-	l3mh_es_mode_release_all();
+	struct l3mh_es_mode *p;
+
+	event_cancel(&t_stale);
+	while ((p = listnode_head(es_modes)))
+		l3mh_es_mode_free(p);
 	list_delete(&es_modes);
 }

@@ -15,6 +15,7 @@ struct zebra_evpn_es;
 
 /* if_es: the local ES an interface is of, and its Ethernet Tag (the core's) */
 extern void l3mh_es_mode_init(struct zebra_evpn_es *(*if_es)(struct interface *ifp, uint32_t *etag));
+/* zebra stops: what is held down stays down (the next zebra takes it over) */
 extern void l3mh_es_mode_fini(void);
 /* bgpd's ES_MODE */
 extern void l3mh_es_mode_msg(const struct l3mh_zapi_es_mode *zm);
@@ -22,7 +23,9 @@ extern void l3mh_es_mode_msg(const struct l3mh_zapi_es_mode *zm);
  * as its election made it: false for any other ES
  */
 extern bool l3mh_es_mode_is_df(const esi_t *esi, uint32_t etag, bool *df);
-/* bgpd went away: everything held down comes up again */
-extern void l3mh_es_mode_release_all(void);
+/* bgpd went away: what it held down stays down, until the next bgpd has
+ * been there a minute without naming it
+ */
+extern void l3mh_es_mode_bgpd_gone(void);
 
 #endif /* _FRR_ZEBRA_EVPN_L3MH_ES_H */
