@@ -21,6 +21,8 @@ non-revertive (RFC 9785 section 4.3).
 
 import os
 import re
+import threading
+import time
 
 import pytest
 
@@ -362,14 +364,14 @@ def _wait_port_state(topo, dfpe, timeout=60):
     assert err is None, err
 
 
-def _flows_to_ce1(topo):
+def _flows_to_ce1(topo, timeout=40):
     def flows():
         ft = FlowTest(topo["pe3"], topo["ce1"], CE1_IP4, port=5003, src=PE3_LO["CUST1"][0],
                       src_dev="CUST1", flows=16)
         got = ft.run()
         return None if got == set(ft.sports()) else "arrived %d/%d" % (len(got), ft.flows)
 
-    err = wait_for(flows, timeout=40, interval=1, desc="flows PE3 -> CE1")
+    err = wait_for(flows, timeout=timeout, interval=1, desc="flows PE3 -> CE1")
     assert err is None, err
 
 
@@ -397,12 +399,9 @@ def test_port_active_synced_state_ready_on_standby(topo):
     assert err is None, err
 
 
-def test_port_active_df_link_fails_and_reverts(topo):
-    """PE1's link to CE1 fails: PE1's ES goes down and its RT-4 is withdrawn,
-    PE2 becomes the DF, sets its link up, CE1's LACP takes it, and the flows
-    arrive through PE2, which has CE1's ARP entry installed from the sync.
-    PE1's link comes back: revertive, PE1 (preference 50000) is the DF
-    again and PE2 holds its link down again."""
+def _takeover_and_revert(topo):
+    """PE1's link to CE1 fails; PE2 takes over and the flows arrive through
+    it; PE1's link comes back and PE1 (revertive) is the DF again."""
     topo["pe1"].cmd("ip link set eth-ce down")
     try:
         def pe2_df():
@@ -424,6 +423,15 @@ def test_port_active_df_link_fails_and_reverts(topo):
         topo["pe1"].cmd("ip link set eth-ce up")
     _wait_port_state(topo, "pe1")
     _flows_to_ce1(topo)
+
+
+def test_port_active_df_link_fails_and_reverts(topo):
+    """PE1's link to CE1 fails: PE1's ES goes down and its RT-4 is withdrawn,
+    PE2 becomes the DF, sets its link up, CE1's LACP takes it, and the flows
+    arrive through PE2, which has CE1's ARP entry installed from the sync.
+    PE1's link comes back: revertive, PE1 (preference 50000) is the DF
+    again and PE2 holds its link down again."""
+    _takeover_and_revert(topo)
 
 
 def test_port_active_non_revertive(topo):
@@ -459,3 +467,116 @@ def test_port_active_non_revertive(topo):
     # PE2 comes back and does not preempt PE1 either
     _wait_port_state(topo, "pe1")
     _es_is(topo, "pe2", ESI2, {"dfPreference": 32767, "nonRevertive": True})
+
+
+# --- daemon restarts on the standby -----------------------------------------
+
+def _revertive(topo):
+    for pe in ("pe1", "pe2"):
+        _set(topo, pe, "l3-multihoming es %s redundancy-mode port-active df-algorithm "
+                       "preference" % ESI2)
+    _wait_port_state(topo, "pe1")
+
+
+class _Watch:
+    """Every 100 ms: is PE2's member eth-ce admin up, or CE1's link to PE2
+    up? Each time one is, it is noted."""
+
+    def __init__(self, topo):
+        self.topo, self.seen = topo, []
+        self.stop = threading.Event()
+        self.t = threading.Thread(target=self._run)
+        self.t.start()
+
+    def _run(self):
+        t0 = time.time()
+        while not self.stop.is_set():
+            pe2 = _admin_up(self.topo["pe2"], "eth-ce")
+            ce1 = bonding(self.topo["ce1"], "bond0")[0].get("eth-pe2", {}).get("mii")
+            if pe2 or ce1 != "down":
+                self.seen.append("%.1f s: PE2 eth-ce admin %s, CE1 eth-pe2 %s" % (
+                    time.time() - t0, "up" if pe2 else "down", ce1))
+            time.sleep(0.1)
+
+    def done(self):
+        self.stop.set()
+        self.t.join()
+        return self.seen
+
+
+def test_port_active_bgpd_restart_on_standby(topo):
+    """bgpd restarts on PE2, the standby. Its zebra keeps eth-ce down all
+    the while: the link never comes up, and CE1's bond never has PE2's link
+    (a watch every 100 ms); zebra shows the hold as stale while bgpd is
+    away. The new bgpd elects only once PE1's routes are in, so PE2 is the
+    standby again without letting the link up, and the hold is its own:
+    PE1's link fails, PE2 takes over; PE1 is the DF again after."""
+    _revertive(topo)
+    _flows_to_ce1(topo)
+    topo["pe2"].vtysh("write memory")  # the restarted bgpd reads frr.conf
+    w = _Watch(topo)
+    try:
+        topo["pe2"].stop_daemon("bgpd")
+        z = _zebra_es(topo["pe2"], ESI2)
+        assert z and z["stale"] and z["heldDown"] == ["eth-ce"] and \
+            z["state"] == "standby", z
+        topo["pe2"].start_daemon("bgpd")
+        err = wait_for(lambda: None if topo["pe2"].vtysh_json(
+            "show bgp l2vpn evpn l3-multihoming es json").get("electionsStarted")
+            else "elections not started", timeout=60, desc="PE2's elections")
+        assert err is None, err
+        _wait_port_state(topo, "pe1")
+        time.sleep(1)
+    finally:
+        seen = w.done()
+    assert not seen, seen
+    z = _zebra_es(topo["pe2"], ESI2)
+    assert not z["stale"], z
+    _flows_to_ce1(topo)
+    _takeover_and_revert(topo)
+
+
+def test_port_active_zebra_restart_on_standby(topo):
+    """zebra restarts on PE2, the standby (bgpd lives on). The stopping
+    zebra leaves eth-ce down and writes down that it holds it; the new one
+    takes the hold over (stale until bgpd has told it the ES's state again)
+    and the link does not come up meanwhile (the watch). Then isisd
+    restarts too (FRR 10.3's isisd gives a restarted zebra none of its
+    routes): until IS-IS is back PE2 cannot resolve PE1's RT-4 and may take
+    the DF role for a while. In the end PE2 is the standby again with
+    eth-ce its own: PE1's link fails and PE2 takes over; PE1 is the DF
+    again after."""
+    _wait_port_state(topo, "pe1")
+    topo["pe2"].vtysh("write memory")
+    w = _Watch(topo)
+    try:
+        topo["pe2"].stop_daemon("zebra")
+        held = topo["pe2"].cmd("cat %s/zebra_evpn_l3mh_held" % topo["pe2"].rundir)
+        assert held.split() == [ESI2, "2", "eth-ce"], held
+        topo["pe2"].start_daemon("zebra")
+
+        def told():
+            z = _zebra_es(topo["pe2"], ESI2)
+            return None if z and not z["stale"] and z["state"] == "standby" and \
+                z["heldDown"] == ["eth-ce"] else "PE2 zebra %s" % z
+
+        err = wait_for(told, timeout=30, interval=0.2, desc="PE2's zebra told again")
+        assert err is None, err
+    finally:
+        seen = w.done()
+    assert not seen, seen
+    topo["pe2"].stop_daemon("isisd")
+    topo["pe2"].start_daemon("isisd")
+
+    def underlay():
+        # PE2 and PE3 reach each other's loopback over IS-IS again
+        for node, lo in (("pe2", "10.0.0.3"), ("pe2", "10.0.0.1"), ("pe3", "10.0.0.2")):
+            if "isis" not in topo[node].cmd("ip route show %s" % lo, check=False):
+                return "%s: no IS-IS route to %s" % (node, lo)
+        return None
+
+    err = wait_for(underlay, timeout=120, desc="IS-IS back after PE2's isisd restart")
+    assert err is None, err
+    _wait_port_state(topo, "pe1", timeout=120)
+    _flows_to_ce1(topo, timeout=90)
+    _takeover_and_revert(topo)

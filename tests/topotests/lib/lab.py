@@ -220,6 +220,11 @@ class Router(Node):
         self.logdir = os.path.join(lab.workdir, name)
         os.makedirs(self.logdir, exist_ok=True)
         os.makedirs(self.rundir, exist_ok=True)
+        # a new node: nothing of an earlier lab's daemons (such as what the
+        # evpn_l3mh zebra module held down, zebra_evpn_l3mh_held)
+        for f in os.listdir(self.rundir):
+            if os.path.isfile(os.path.join(self.rundir, f)):
+                os.unlink(os.path.join(self.rundir, f))
         os.makedirs("/etc/frr/%s" % name, exist_ok=True)
         self.script([
             "sysctl -qw net.ipv4.ip_forward=1",
