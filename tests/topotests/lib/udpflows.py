@@ -6,6 +6,7 @@ port, so an ECMP or LAG hash spreads them, and a receiver that reports
 which flows arrived.
 
   udpflows.py recv --port P [--dev VRF] --out FILE [--idle S] [--max S]
+                   [--last K]
   udpflows.py send --dst IP --port P [--src IP] [--dev VRF] --flows N
                    [--sport-base B] [--count K]
   udpflows.py stream --dst IP --port P [--src IP] [--dev VRF] --flows N
@@ -13,7 +14,9 @@ which flows arrived.
 
 "stream" sends C numbered packets at a fixed aggregate rate, taking the N
 source ports in turn (a constant offered load for convergence
-measurements); "recv" then also reports which numbers arrived.
+measurements); "recv" then also reports which numbers arrived, and with
+--last K stops soon after number K (an outage longer than --idle does
+not end the stream's count early).
 
 Also importable: FlowTest drives both ends in lab namespaces, Stream a
 numbered stream.
@@ -55,9 +58,14 @@ def recv(args):
     with open(args.out + ".ready", "w") as f:
         f.write("ready\n")
     start = last = time.time()
+    end = None
     while True:
         now = time.time()
         if now - start > args.max or (got and now - last > args.idle):
+            break
+        if end is None and args.last is not None and args.last in seqs:
+            end = now + 0.5  # the stragglers of other flows
+        if end is not None and now > end:
             break
         r, _, _ = select.select(socks, [], [], 0.2)
         for s in r:
@@ -72,11 +80,19 @@ def recv(args):
     os.rename(args.out + ".tmp", args.out)
 
 
-def send(args):
+def _flow_socks(args):
+    """One socket per flow, bound to source port sport_base + i."""
     fam = _family(args.dst)
+    socks = []
     for i in range(args.flows):
         s = _sock(fam, args.dev)
         s.bind((args.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), args.sport_base + i))
+        socks.append(s)
+    return socks
+
+
+def send(args):
+    for i, s in enumerate(_flow_socks(args)):
         for k in range(args.count):
             s.sendto(b"flow %d pkt %d" % (i, k), (args.dst, args.port))
         s.close()
@@ -84,12 +100,7 @@ def send(args):
 
 
 def stream(args):
-    fam = _family(args.dst)
-    socks = []
-    for i in range(args.flows):
-        s = _sock(fam, args.dev)
-        s.bind((args.src or ("::" if fam == socket.AF_INET6 else "0.0.0.0"), args.sport_base + i))
-        socks.append(s)
+    socks = _flow_socks(args)
     start = time.time()
     for seq in range(args.count):
         # a fixed schedule: a slow send does not shift the later packets
@@ -113,6 +124,7 @@ def main():
     r.add_argument("--out", required=True)
     r.add_argument("--idle", type=float, default=1.0)
     r.add_argument("--max", type=float, default=20.0)
+    r.add_argument("--last", type=int)
     s = sub.add_parser("send")
     s.add_argument("--dst", required=True)
     s.add_argument("--port", type=int, required=True)
@@ -151,8 +163,12 @@ class Stream:
             if os.path.exists(f):
                 os.unlink(f)
         me = os.path.abspath(__file__)
+        # an outage may last the whole stream: the receiver waits for the
+        # last number, or for the stream's length of silence
+        length = self.count / self.rate
         argv = ["/usr/bin/python3", me, "recv", "--port", str(self.port), "--out", self.out,
-                "--idle", "3", "--max", str(self.count / self.rate + 60)]
+                "--idle", str(length + 3), "--max", str(length + 60),
+                "--last", str(self.count - 1)]
         if self.dst_dev:
             argv += ["--dev", self.dst_dev]
         self.proc = self.dst_node.popen(argv)
