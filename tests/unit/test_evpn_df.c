@@ -8,23 +8,7 @@
 #include <zebra.h>
 
 #include "lib/evpn_df.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
-
-static struct in_addr a4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a;
-}
+#include "tests/unit/l3mh_unit.h"
 
 static void esi(uint8_t e[10], const char *s)
 {

@@ -6,15 +6,7 @@
 #include <zebra.h>
 
 #include "lib/evpn_etag.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
+#include "tests/unit/l3mh_unit.h"
 
 static bool roundtrip(enum evpn_etag_encap_type type, uint16_t outer,
 		      uint16_t inner, uint32_t want)

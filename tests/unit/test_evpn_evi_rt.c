@@ -6,15 +6,7 @@
 #include <zebra.h>
 
 #include "bgpd/bgp_evpn_evi_rt.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
+#include "tests/unit/l3mh_unit.h"
 
 static bool hex_eq(const uint8_t *got, const char *hex)
 {

@@ -12,23 +12,7 @@
 #include "lib/evpn_df.h"
 #include "lib/evpn_l3mh_zapi.h"
 #include "lib/evpn_mcast.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
-
-static struct in_addr a4(const char *s)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, s, &a);
-	return a;
-}
+#include "tests/unit/l3mh_unit.h"
 
 static struct ipaddr ip(const char *s)
 {

@@ -9,15 +9,7 @@
 
 #include "stream.h"
 #include "lib/evpn_l3mh_zapi.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
+#include "tests/unit/l3mh_unit.h"
 
 static const esi_t esi1 = { .val = { 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0xe2, 0x00, 0x00, 0x02 } };
 

@@ -16,15 +16,7 @@
 #include "lib/printfrr.h"
 #include "lib/stream.h"
 #include "lib/table.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
+#include "tests/unit/l3mh_unit.h"
 
 static size_t from_hex(const char *hex, uint8_t *out, size_t max)
 {

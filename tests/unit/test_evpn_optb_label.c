@@ -9,15 +9,7 @@
 #include "prefix.h"
 
 #include "bgpd/bgp_evpn_optb_label.h"
-
-static int failures;
-
-static void result(const char *name, bool ok)
-{
-	printf("%s: %s\n", name, ok ? "OK" : "failed");
-	if (!ok)
-		failures++;
-}
+#include "tests/unit/l3mh_unit.h"
 
 /* a label field as it is on the wire: label << 4 | EXP << 1 | BOS */
 static mpls_label_t field(const uint8_t b[3])
