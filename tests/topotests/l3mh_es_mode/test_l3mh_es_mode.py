@@ -241,16 +241,31 @@ def test_df_algorithm_mismatch(topo):
 def test_single_active_non_revertive(topo):
     """ES-1 single-active with the preference algorithm, non-revertive, on
     both PEs: no mismatch; PE1's RT-4 says DF Alg 2 with DP (0x8000) and no
-    P, its EAD-ES single-active."""
+    P, its EAD-ES single-active. (Revertive first, so that PE1, the lower
+    IP at equal preference, is the DF when both turn non-revertive: from an
+    election without a DF the PE that turns first would keep the role.)"""
+    for pe in ("pe1", "pe2"):
+        _set(topo, pe, "l3-multihoming es %s redundancy-mode single-active "
+                       "df-algorithm preference" % ESI1)
+    for pe in ("pe1", "pe2"):
+        _es_is(topo, pe, ESI1, {"mode": "single-active", "mismatch": False,
+                                "dfOfEveryEthernetTag": pe == "pe1"})
     for pe in ("pe1", "pe2"):
         _set(topo, pe, "l3-multihoming es %s redundancy-mode single-active "
                        "df-algorithm preference non-revertive" % ESI1)
     for pe in ("pe1", "pe2"):
-        v = _es_is(topo, pe, ESI1, {"mode": "single-active", "dfAlgorithm": "preference",
-                                    "nonRevertive": True, "mismatch": False,
-                                    "dfElection": "per-ethernet-tag"})
-        other = _peer(v, IP[OTHER[pe]])
-        assert other["mode"] == "single-active" and other["dontPreempt"], v
+        _es_is(topo, pe, ESI1, {"mode": "single-active", "dfAlgorithm": "preference",
+                                "nonRevertive": True, "mismatch": False,
+                                "dfElection": "per-ethernet-tag"})
+
+        def other_dp():
+            # the other PE's RT-4 with DP may come a moment after
+            other = _peer(_es(topo[pe], ESI1), IP[OTHER[pe]])
+            return None if other["mode"] == "single-active" and other["dontPreempt"] \
+                else "%s sees %s" % (pe, other)
+
+        err = wait_for(other_dp, timeout=30, desc="%s: the other PE non-revertive" % pe)
+        assert err is None, err
     _wire_is(topo, "pe1", "10.0.0.1", ESI1, "028000007fff", True)
 
 
