@@ -22,7 +22,17 @@ only), the RSS growth per route of bgpd and zebra and the number of kernel
 MPLS routes at the end. Fresh daemons per
 measurement. Ratios are swap / plain.
 
-Run on the host: make bench-optb N="100000 1000000"
+With --profile it also prints how the lab's one CPU was spent from the
+first UPDATE to the end (kernel user/system split, each daemon's CPU time)
+and the top event handlers of bgpd and zebra (FRR's own accounting, `show
+event cpu`: perf cannot sample UML's guests).
+
+With --strace it also prints each daemon's system calls by count (strace
+-c -f attached for the run; it slows the daemons, so its rates are not the
+benchmark's): every system call of a guest process costs the UML kernel
+host context switches, which the event handler times above include.
+
+Run on the host: make bench-optb N="100000 1000000"  (or N="100000 --profile")
 """
 
 import os
@@ -36,12 +46,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "topotests", "lib"))
 
 import brtopo  # noqa: E402
-from benchlib import run_sizes  # noqa: E402
+from benchlib import (clear_event_cpu, cpu_times, print_cpu_times, print_event_cpu,  # noqa: E402
+                      run_sizes, stop_profiled, strace_report, strace_start)
 
 BR_AS, INJ_AS, SINK_AS = brtopo.BR_AS, brtopo.INJ_AS, brtopo.SINK_AS
 INJ_IP, BR_INJ_IP = brtopo.INJ_IP, brtopo.BR_INJ_IP
 SINK_IP, BR_SINK_IP = brtopo.SINK_IP, brtopo.BR_SINK_IP
 VRF_LABEL = 5000
+PROFILE = "--profile" in sys.argv
+STRACE = "--strace" in sys.argv
 
 
 # --- a minimal BGP speaker --------------------------------------------------
@@ -206,7 +219,13 @@ def measure(kind, n):
                                "sink_as": SINK_AS, "extra": extra})
         br.start_frr(conf)
         time.sleep(1)
+        if PROFILE:
+            for d in ("bgpd", "zebra"):
+                clear_event_cpu(br, d)
+            cpu0 = cpu_times(lab)
         rss0 = {d: br.rss_kb(d) for d in ("bgpd", "zebra")}
+        if STRACE:
+            straces = strace_start(br, ("bgpd", "zebra"), lab.workdir)
         me = os.path.abspath(__file__)
         log_s = os.path.join(lab.workdir, "sink.out")
         log_i = os.path.join(lab.workdir, "inj.out")
@@ -247,9 +266,15 @@ def measure(kind, n):
         else:
             return {"kind": kind, "n": n, "error": "timeout"}
         rss1 = {d: br.rss_kb(d) for d in ("bgpd", "zebra")}
+        if PROFILE:
+            print_cpu_times(cpu0, cpu_times(lab))
+            print_event_cpu([br], ("bgpd", "zebra"), top=8)
+        if STRACE:
+            strace_report(straces)
         t_done = float(done[1])
         kernel = int(br.cmd("ip -f mpls route show | wc -l", timeout=1800).strip() or 0)
         errors = dplane(br).get("LSP update errors", 0)
+        stop_profiled(br)
         res = {"kind": kind, "n": n, "nh": done[3],
                "routes_s": n / (t_done - t_start),
                "t_routes": t_done - t_start,
@@ -285,6 +310,7 @@ def main(args):
     print("%-6s %8s %10s %9s %10s %9s %12s %12s %8s  %s" % (
         "kind", "N", "routes/s", "t_routes", "LSPs/s", "t_lsp", "bgpd B/rt", "zebra B/rt",
         "kernel", "next hop at SINK"), flush=True)
+    args = [a for a in args if a not in ("--profile", "--strace")]
     sizes, res = run_sizes(args, ("plain", "swap"), [100000, 1000000], measure, report)
     for n in sizes:
         s, p = res.get(("swap", n), {}), res.get(("plain", n), {})

@@ -134,3 +134,62 @@ def print_cpu_times(before, after, top=8):
     d = sorted(((d1[x] - d0.get(x, 0), x) for x in d1), reverse=True)
     for s, (node, daemon) in d[:top]:
         print("bench:   %5.1f%% %7.2f s  %s %s" % (100.0 * s / total, s, node, daemon), flush=True)
+
+
+# --- system calls of a daemon (strace -c), perf's stand-in in UML -------------
+def strace_start(node, daemons, workdir):
+    """Attach strace -c -f to each daemon of node; returns what
+    strace_report() needs"""
+    import subprocess
+
+    out = {}
+    for d in daemons:
+        path = os.path.join(workdir, "strace-%s-%s.txt" % (node.name, d))
+        p = subprocess.Popen(["strace", "-c", "-f", "-o", path, "-p", str(node.pid(d))],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out[node.name, d] = (p, path)
+    time.sleep(1)
+    return out
+
+
+def strace_report(straces, top=8):
+    """Detach the strace -c of strace_start() and print each daemon's
+    busiest system calls"""
+    import signal
+
+    for (name, d), (p, path) in straces.items():
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=60)
+        rows, total = [], None
+        with open(path) as f:
+            for line in f:
+                cols = line.split()
+                if len(cols) >= 4 and cols[-1] == "total":
+                    total = cols
+                elif len(cols) >= 5 and cols[0].replace(".", "").isdigit():
+                    rows.append(cols)
+        calls = int(total[2]) if total else 0
+        print("bench: syscalls %s %s: %d" % (name, d, calls), flush=True)
+        for cols in rows[:top]:
+            print("bench:   %9s calls %6s%% of syscall time  %s" % (cols[3], cols[0], cols[-1]),
+                  flush=True)
+
+
+def stop_profiled(node):
+    """Stop the daemons of node that run under valgrind (LAB_WRAP): they
+    write their profile when they exit, which outlasts the lab's stop"""
+    import signal
+
+    for w in os.environ.get("LAB_WRAP", "").split(";"):
+        d, _, cmd = w.partition("=")
+        d = d.strip()
+        if "valgrind" not in cmd or d not in node.daemons:
+            continue
+        pid = node.pid(d)
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(1200):
+            if not os.path.exists("/proc/%d" % pid):
+                break
+            time.sleep(0.5)
+        print("bench: %s %s under valgrind stopped; its profile is in %s" % (
+            node.name, d, node.logdir), flush=True)

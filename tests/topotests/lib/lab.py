@@ -307,9 +307,16 @@ class Router(Node):
             env = "env ASAN_OPTIONS=%s " % shlex.quote(
                 "log_path=%s/asan.%s:detect_leaks=1:abort_on_error=0:"
                 "disable_coredump=1:print_summary=1" % (self.logdir, d))
+        # LAB_WRAP="zebra=valgrind --tool=callgrind ..." runs a daemon under
+        # a profiler (perf cannot sample inside UML); %d is the log directory
+        wrap = ""
+        for w in os.environ.get("LAB_WRAP", "").split(";"):
+            name, _, cmd = w.partition("=")
+            if name.strip() == d and cmd.strip():
+                wrap = cmd.strip().replace("%d", self.logdir) + " "
         run(
-            "ip netns exec %s %s%s </dev/null >>%s/%s.out 2>&1"
-            % (self.name, env, " ".join(map(shlex.quote, argv)), self.logdir, d)
+            "ip netns exec %s %s%s%s </dev/null >>%s/%s.out 2>&1"
+            % (self.name, env, wrap, " ".join(map(shlex.quote, argv)), self.logdir, d)
         )
 
     def _wait_vty(self, d):
