@@ -53,7 +53,12 @@ struct l3mh_neigh {
 	struct ethaddr mac;
 	struct in_addr peer; /* synced: the route's next hop */
 	bool stale;	     /* local: not yet named by zebra's replay */
-	struct l3mh_neigh *next[2]; /* in its sets, by enum l3mh_neigh_idx */
+	/* in its sets, by enum l3mh_neigh_idx: the next one, and the pointer
+	 * that points at this one (unlinked at once, not by walking the set:
+	 * an ES's set holds all its entries)
+	 */
+	struct l3mh_neigh *next[2];
+	struct l3mh_neigh **pprev[2];
 };
 
 /*
@@ -173,7 +178,10 @@ static void l3mh_neigh_add(struct l3mh_neigh *ln)
 		struct l3mh_neigh_set *ns = l3mh_set_of(i, ln, true);
 
 		ln->next[i] = ns->head;
+		if (ns->head)
+			ns->head->pprev[i] = &ln->next[i];
 		ns->head = ln;
+		ln->pprev[i] = &ns->head;
 	}
 }
 
@@ -182,15 +190,14 @@ static void l3mh_neigh_del(struct l3mh_neigh *ln)
 	hash_release(an.neighs, ln);
 	for (enum l3mh_neigh_idx i = 0; i < L3MH_IDX_MAX; i++) {
 		struct l3mh_neigh_set *ns = l3mh_set_of(i, ln, false);
-		struct l3mh_neigh **pp;
 
 		if (!ns)
 			continue;
-		for (pp = &ns->head; *pp; pp = &(*pp)->next[i])
-			if (*pp == ln) {
-				*pp = ln->next[i];
-				break;
-			}
+		*ln->pprev[i] = ln->next[i];
+		if (ln->next[i])
+			ln->next[i]->pprev[i] = ln->pprev[i];
+		ln->next[i] = NULL;
+		ln->pprev[i] = NULL;
 		if (!ns->head) {
 			hash_release(an.sets[i], ns);
 			XFREE(MTYPE_L3MH_NEIGH, ns);
