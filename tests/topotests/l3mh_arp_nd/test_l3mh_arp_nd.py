@@ -365,6 +365,52 @@ def test_bond_member_change(topo):
                     ["interface-down"], lag=True, flushed=False)
 
 
+def _reload_with(node, extra, after="router bgp 65000\n"):
+    """frr-reload.py --reload of node's running config with extra lines
+    after the first `after`; the running config then"""
+    cfg = node.vtysh("show running-config")
+    body = "\n".join(l for l in cfg.splitlines()
+                     if l not in ("Building configuration...", "Current configuration:"))
+    body = body.replace(after, after + extra, 1) + "\n"
+    path = os.path.join(node.lab.workdir, "%s-hold.conf" % node.name)
+    with open(path, "w") as f:
+        f.write(body)
+    frr_reload(node, path, "--reload")
+    return path
+
+
+def test_process_queue_hold_time(topo):
+    """`bgp process-queue hold-time` (patch 0041), the latency knob of the
+    ARP/ND sync (each BGP hop waits that long, 50 ms by default, before
+    best path runs): set with frr-reload.py on PE1, the route reflector and
+    PE2, it is in show running-config and frr-reload.py then has nothing to
+    change; an entry PE1 learns is synced to PE2 and withdrawn again; `no`
+    takes it back to the default, which is not written."""
+    for name in ("pe1", "p", "pe2"):
+        node = topo[name]
+        path = _reload_with(node, " bgp process-queue hold-time 0\n")
+        cfg = node.vtysh("show running-config")
+        assert "\n bgp process-queue hold-time 0\n" in cfg, (name, cfg)
+        assert reload_test(node, path) == ([], []), name
+    ip, mac = "192.0.2.77", "02:00:00:00:77:01"
+    topo["pe1"].cmd("ip neigh replace %s lladdr %s dev bond1.1 nud reachable" % (ip, mac))
+    err = wait_for(lambda: _synced(topo["pe2"], "bond1.1", ip, mac), timeout=20,
+                   desc="PE2 with hold-time 0")
+    assert err is None, err
+    topo["pe1"].cmd("ip neigh del %s dev bond1.1" % ip)
+
+    def gone():
+        n = _neigh(topo["pe2"], "bond1.1", ip)
+        return None if not n or "lladdr" not in n else "still %s" % n
+
+    err = wait_for(gone, timeout=20, desc="PE2 removal with hold-time 0")
+    assert err is None, err
+    for name in ("pe1", "p", "pe2"):
+        topo[name].config("router bgp 65000\nno bgp process-queue hold-time")
+        cfg = topo[name].vtysh("show running-config")
+        assert "process-queue" not in cfg, (name, cfg)
+
+
 def test_delete_on_pe1_removes_from_pe2(topo):
     "When PE1's entry goes away, PE2's synced entry goes too."
     topo["pe1"].cmd("ip neigh del %s dev bond1.1" % HOST_IP4)

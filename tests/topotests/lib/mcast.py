@@ -31,6 +31,7 @@ send(node, ...), stats(counts, n).
 import argparse
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -132,6 +133,11 @@ def member(args):
 def holder(args):
     groups = args.groups.split(",")
     ifindex = socket.if_nametoindex(args.dev)
+    # a socket per group: thousands for a benchmark
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < len(groups) + 64:
+        want = len(groups) + 64 if hard == resource.RLIM_INFINITY else min(hard, len(groups) + 64)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     socks = []
     for g in groups:
         s = socket.socket(_family(g), socket.SOCK_DGRAM)
@@ -319,7 +325,7 @@ def join(node, group, source=None, dev="eth0", version=None, port=5100, tag="mca
     return Member(node, group, source, dev, port, tag, out, proc)
 
 
-def hold(node, groups, dev="eth0", tag="hold"):
+def hold(node, groups, dev="eth0", tag="hold", timeout=30):
     """Make node join every group of groups ((*,G)) on dev, in one process;
     leave() leaves them all. Returns a Member once all are joined."""
     out = os.path.join(node.lab.workdir, "mcast-%s-%s.json" % (node.name, tag))
@@ -327,7 +333,7 @@ def hold(node, groups, dev="eth0", tag="hold"):
         os.unlink(out)
     argv = [PYTHON, ME, "hold", "--groups", ",".join(groups), "--dev", dev, "--out", out]
     proc = node.popen(argv, logfile=out + ".log")
-    deadline = time.time() + 30
+    deadline = time.time() + timeout
     while not os.path.exists(out):
         if proc.poll() is not None or time.time() > deadline:
             log = open(out + ".log").read() if os.path.exists(out + ".log") else ""
