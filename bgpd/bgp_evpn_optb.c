@@ -330,7 +330,8 @@ static void optb_swap_free(struct optb_swap *sw)
 	XFREE(MTYPE_EVPN_OPTB_SWAP, sw);
 	if (--onh->swaps)
 		return;
-	optb_nhs_del(&onh->oi->nhs, onh);
+	if (onh->oi)
+		optb_nhs_del(&onh->oi->nhs, onh);
 	if (onh->nh)
 		nexthop_free(onh->nh);
 	XFREE(MTYPE_EVPN_OPTB_NH, onh);
@@ -636,9 +637,15 @@ static void optb_walk(struct bgp *bgp, struct optb_inst *oi)
 static void optb_inst_free(struct optb_inst *oi)
 {
 	struct optb_route *r;
+	struct optb_nh *onh;
 
 	while ((r = optb_routes_first(&oi->routes)))
 		optb_route_free(oi, r);
+	/* only swaps whose label request is in flight still use a next hop:
+	 * the label pool's callback frees them, and the last one its next hop
+	 */
+	while ((onh = optb_nhs_pop(&oi->nhs)))
+		onh->oi = NULL;
 	optb_routes_fini(&oi->routes);
 	optb_swaps_fini(&oi->swaps);
 	optb_nhs_fini(&oi->nhs);
