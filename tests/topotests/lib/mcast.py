@@ -131,12 +131,18 @@ def member(args):
 
 
 def holder(args):
+    if args.groups.startswith("@"):
+        with open(args.groups[1:]) as f:
+            args.groups = f.read().strip()
     groups = args.groups.split(",")
     ifindex = socket.if_nametoindex(args.dev)
     # a socket per group: thousands for a benchmark
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < len(groups) + 64:
-        want = len(groups) + 64 if hard == resource.RLIM_INFINITY else min(hard, len(groups) + 64)
+    want = len(groups) + 64
+    if soft < want:
+        # root may raise the hard limit too
+        if hard != resource.RLIM_INFINITY and hard < want:
+            hard = want
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     socks = []
     for g in groups:
@@ -331,7 +337,13 @@ def hold(node, groups, dev="eth0", tag="hold", timeout=30):
     out = os.path.join(node.lab.workdir, "mcast-%s-%s.json" % (node.name, tag))
     if os.path.exists(out):
         os.unlink(out)
-    argv = [PYTHON, ME, "hold", "--groups", ",".join(groups), "--dev", dev, "--out", out]
+    arg = ",".join(groups)
+    if len(arg) > 65536:
+        # one argument may not exceed 128 kB: many groups go in a file
+        with open(out + ".groups", "w") as f:
+            f.write(arg)
+        arg = "@" + out + ".groups"
+    argv = [PYTHON, ME, "hold", "--groups", arg, "--dev", dev, "--out", out]
     proc = node.popen(argv, logfile=out + ".log")
     deadline = time.time() + timeout
     while not os.path.exists(out):
