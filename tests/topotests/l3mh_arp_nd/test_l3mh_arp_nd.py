@@ -398,12 +398,8 @@ def test_process_queue_hold_time(topo):
                    desc="PE2 with hold-time 0")
     assert err is None, err
     topo["pe1"].cmd("ip neigh del %s dev bond1.1" % ip)
-
-    def gone():
-        n = _neigh(topo["pe2"], "bond1.1", ip)
-        return None if not n or "lladdr" not in n else "still %s" % n
-
-    err = wait_for(gone, timeout=20, desc="PE2 removal with hold-time 0")
+    err = wait_for(lambda: _absent(topo["pe2"], "bond1.1", ip), timeout=20,
+                   desc="PE2 removal with hold-time 0")
     assert err is None, err
     for name in ("pe1", "p", "pe2"):
         topo[name].config("router bgp 65000\nno bgp process-queue hold-time")
