@@ -160,15 +160,15 @@ def strace_report(straces, top=8):
     for (name, d), (p, path) in straces.items():
         p.send_signal(signal.SIGINT)
         p.wait(timeout=60)
-        rows, total = [], None
+        rows = []
         with open(path) as f:
             for line in f:
                 cols = line.split()
-                if len(cols) >= 4 and cols[-1] == "total":
-                    total = cols
-                elif len(cols) >= 5 and cols[0].replace(".", "").isdigit():
+                if len(cols) >= 5 and cols[-1] != "total" and \
+                        cols[0].replace(".", "").isdigit():
                     rows.append(cols)
-        calls = int(total[2]) if total else 0
+        # the total line's columns shift with the strace version: add up
+        calls = sum(int(cols[3]) for cols in rows)
         print("bench: syscalls %s %s: %d" % (name, d, calls), flush=True)
         for cols in rows[:top]:
             print("bench:   %9s calls %6s%% of syscall time  %s" % (cols[3], cols[0], cols[-1]),
