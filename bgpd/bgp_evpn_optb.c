@@ -24,7 +24,8 @@
  * VNI and next hop (a VXLAN Option-B data path is out of scope).
  *
  * The swap LSPs are FRR's L3VPN multi-domain-switching ones
- * (bgp_mplsvpn_swap_lsp_send(), labels from bgpd's label pool); the core
+ * (bgp_mplsvpn_swap_lsp_send(), labels from bgpd's label pool, taken
+ * synchronously so a route goes out in its first best-path run); the core
  * hooks bgp_evpn_announce_attr / bgp_evpn_announce_labels let this module
  * rewrite next hop, PMSI Tunnel and NLRI labels on the way out.
  */
@@ -60,6 +61,7 @@
 
 DEFINE_MTYPE_STATIC(BGPD, EVPN_OPTB, "EVPN Option-B instance");
 DEFINE_MTYPE_STATIC(BGPD, EVPN_OPTB_SWAP, "EVPN Option-B label swap");
+DEFINE_MTYPE_STATIC(BGPD, EVPN_OPTB_NH, "EVPN Option-B next hop");
 DEFINE_MTYPE_STATIC(BGPD, EVPN_OPTB_ROUTE, "EVPN Option-B route");
 
 static bool optb_debug;
@@ -78,26 +80,35 @@ enum optb_alloc { OPTB_ALLOC_PER_ROUTE, OPTB_ALLOC_PER_NH_LABEL };
 PREDECL_RBTREE_UNIQ(optb_swaps);
 PREDECL_DLIST(optb_refs);
 PREDECL_HASH(optb_routes);
+PREDECL_HASH(optb_nhs);
 
 struct optb_inst;
+
+/* A received BGP next hop and how it resolves, shared by the swaps towards
+ * it (the routes of one egress PE mostly share one)
+ */
+struct optb_nh {
+	struct optb_nhs_item item;
+	struct optb_inst *oi;
+	struct prefix nexthop; /* the received BGP next hop */
+	struct nexthop *nh;    /* resolved next hop (transport labels) */
+	uint32_t swaps;	       /* swaps using it */
+};
 
 /* One swap LSP: in_label (local) -> out_label (received) via nexthop */
 struct optb_swap {
 	struct optb_swaps_item item;
-	struct optb_inst *oi;
 	/* key */
-	struct prefix nexthop;	      /* the received BGP next hop */
-	mpls_label_t out_label;	      /* the received label (20 bits) */
 	const struct bgp_dest *owner; /* per route: the route; else NULL */
 	uint8_t slot;		      /* per route: which of its labels */
+	struct optb_nh *onh;	      /* the received BGP next hop */
+	mpls_label_t out_label;	      /* the received label (20 bits) */
 	/* state */
 	mpls_label_t in_label;	    /* local label, MPLS_INVALID_LABEL while pending */
-	struct nexthop *nh;	    /* resolved next hop (transport labels) */
 	bool allocating;	    /* a label pool request is in flight */
 	bool orphan;		    /* released while allocating */
 	bool lsp;		    /* the LSP was sent to zebra */
 	struct optb_refs_head refs; /* the routes using it */
-	time_t uptime;
 };
 
 /* A route's use of a swap */
@@ -120,20 +131,22 @@ struct optb_inst {
 	enum optb_alloc alloc;
 	struct optb_swaps_head swaps;
 	struct optb_routes_head routes;
+	struct optb_nhs_head nhs;
 	uint64_t lsp_adds, lsp_dels; /* counters for show */
 };
 
+/* per route, the owner and slot alone tell swaps apart: no prefix compare */
 static int optb_swap_cmp(const struct optb_swap *a, const struct optb_swap *b)
 {
-	int r = prefix_cmp(&a->nexthop, &b->nexthop);
-
-	if (r)
-		return r;
-	if (a->out_label != b->out_label)
-		return a->out_label < b->out_label ? -1 : 1;
 	if (a->owner != b->owner)
 		return (uintptr_t)a->owner < (uintptr_t)b->owner ? -1 : 1;
-	return (int)a->slot - (int)b->slot;
+	if (a->slot != b->slot)
+		return (int)a->slot - (int)b->slot;
+	if (a->onh != b->onh)
+		return (uintptr_t)a->onh < (uintptr_t)b->onh ? -1 : 1;
+	if (a->out_label != b->out_label)
+		return a->out_label < b->out_label ? -1 : 1;
+	return 0;
 }
 
 DECLARE_RBTREE_UNIQ(optb_swaps, struct optb_swap, item, optb_swap_cmp);
@@ -152,6 +165,21 @@ static uint32_t optb_route_hash(const struct optb_route *r)
 }
 
 DECLARE_HASH(optb_routes, struct optb_route, item, optb_route_cmp, optb_route_hash);
+
+static int optb_nh_cmp(const struct optb_nh *a, const struct optb_nh *b)
+{
+	return prefix_cmp(&a->nexthop, &b->nexthop);
+}
+
+/* the address alone: prefix_hash_key() hashes the whole struct prefix */
+static uint32_t optb_nh_hash(const struct optb_nh *n)
+{
+	if (n->nexthop.family == AF_INET)
+		return jhash_1word(n->nexthop.u.prefix4.s_addr, 0x0b0b);
+	return jhash2(n->nexthop.u.prefix6.s6_addr32, 4, 0x0b0b);
+}
+
+DECLARE_HASH(optb_nhs, struct optb_nh, item, optb_nh_cmp, optb_nh_hash);
 
 /* One instance per BGP instance with the mode on (normally just one) */
 static struct list *optb_insts;
@@ -212,44 +240,75 @@ static bool optb_path_applies(struct bgp_path_info *pi)
  */
 static void optb_swap_lsp(struct optb_swap *sw, int cmd)
 {
-	if (sw->in_label == MPLS_INVALID_LABEL || !sw->nh)
+	struct nexthop *nh = sw->onh->nh;
+
+	if (sw->in_label == MPLS_INVALID_LABEL || !nh)
 		return;
 	if (cmd == ZEBRA_MPLS_LABELS_DELETE && !sw->lsp)
 		return;
 	if (optb_debug) {
 		char tl[MPLS_LABEL_STRLEN] = "-";
 
-		if (sw->nh->nh_label && sw->nh->nh_label->num_labels)
-			mpls_label2str(sw->nh->nh_label->num_labels, sw->nh->nh_label->label, tl,
+		if (nh->nh_label && nh->nh_label->num_labels)
+			mpls_label2str(nh->nh_label->num_labels, nh->nh_label->label, tl,
 				       sizeof(tl), 0, 0);
 		zlog_debug("evpn-optb: %s LSP %u -> %u via %pFX (%pNHv, transport %s)",
 			   cmd == ZEBRA_MPLS_LABELS_DELETE    ? "delete"
 			   : cmd == ZEBRA_MPLS_LABELS_REPLACE ? "replace"
 							      : "install",
-			   sw->in_label, sw->out_label, &sw->nexthop, sw->nh, tl);
+			   sw->in_label, sw->out_label, &sw->onh->nexthop, nh, tl);
 	}
-	bgp_mplsvpn_swap_lsp_send(cmd, sw->in_label, sw->out_label, &sw->nexthop, sw->nh,
-				  sw->oi->bgp->name_pretty);
+	/* one write for all the LSPs of this event, not one each */
+	if (zclient)
+		zclient->defer_writes = true;
+	bgp_mplsvpn_swap_lsp_send(cmd, sw->in_label, sw->out_label, &sw->onh->nexthop, nh,
+				  sw->onh->oi->bgp->name_pretty);
+	if (zclient)
+		zclient->defer_writes = false;
 	if (cmd == ZEBRA_MPLS_LABELS_DELETE) {
 		sw->lsp = false;
-		sw->oi->lsp_dels++;
+		sw->onh->oi->lsp_dels++;
 	} else {
 		sw->lsp = true;
-		sw->oi->lsp_adds++;
+		sw->onh->oi->lsp_adds++;
 	}
 }
 
-static void optb_swap_set_nh(struct optb_swap *sw, const struct nexthop *nh)
+/* The received next hop resolves another way (IGP path, transport label):
+ * every swap towards it replaces its LSP
+ */
+static void optb_nh_set(struct optb_nh *onh, const struct nexthop *nh)
 {
-	if (sw->nh && nh && nexthop_same(sw->nh, nh))
+	struct optb_swap *sw;
+
+	if (onh->nh && nh && nexthop_same(onh->nh, nh))
 		return;
-	if (sw->nh)
-		nexthop_free(sw->nh);
-	sw->nh = nh ? nexthop_dup(nh, NULL) : NULL;
-	if (sw->in_label == MPLS_INVALID_LABEL)
+	if (!onh->nh && !nh)
 		return;
-	if (sw->nh)
-		optb_swap_lsp(sw, sw->lsp ? ZEBRA_MPLS_LABELS_REPLACE : ZEBRA_MPLS_LABELS_ADD);
+	if (onh->nh)
+		nexthop_free(onh->nh);
+	onh->nh = nh ? nexthop_dup(nh, NULL) : NULL;
+	if (!onh->nh)
+		return;
+	frr_each (optb_swaps, &onh->oi->swaps, sw)
+		if (sw->onh == onh)
+			optb_swap_lsp(sw, sw->lsp ? ZEBRA_MPLS_LABELS_REPLACE
+						  : ZEBRA_MPLS_LABELS_ADD);
+}
+
+static struct optb_nh *optb_nh_get(struct optb_inst *oi, const struct prefix *nexthop)
+{
+	struct optb_nh key, *onh;
+
+	prefix_copy(&key.nexthop, nexthop);
+	onh = optb_nhs_find(&oi->nhs, &key);
+	if (onh)
+		return onh;
+	onh = XCALLOC(MTYPE_EVPN_OPTB_NH, sizeof(*onh));
+	onh->oi = oi;
+	prefix_copy(&onh->nexthop, nexthop);
+	optb_nhs_add(&oi->nhs, onh);
+	return onh;
 }
 
 static void optb_route_reannounce(struct optb_route *r)
@@ -266,9 +325,16 @@ static void optb_route_reannounce(struct optb_route *r)
 
 static void optb_swap_free(struct optb_swap *sw)
 {
-	if (sw->nh)
-		nexthop_free(sw->nh);
+	struct optb_nh *onh = sw->onh;
+
 	XFREE(MTYPE_EVPN_OPTB_SWAP, sw);
+	if (--onh->swaps)
+		return;
+	if (onh->oi)
+		optb_nhs_del(&onh->oi->nhs, onh);
+	if (onh->nh)
+		nexthop_free(onh->nh);
+	XFREE(MTYPE_EVPN_OPTB_NH, onh);
 }
 
 static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
@@ -280,7 +346,8 @@ static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
 		/* zebra's label manager went away: the label pool revokes the
 		 * label and queues a new request, answered later
 		 */
-		OPTB_DEBUG("label %u revoked for %pFX label %u", label, &sw->nexthop, sw->out_label);
+		OPTB_DEBUG("label %u revoked for %pFX label %u", label, &sw->onh->nexthop,
+			   sw->out_label);
 		if (!sw->orphan && sw->in_label != MPLS_INVALID_LABEL)
 			optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_DELETE);
 		sw->in_label = MPLS_INVALID_LABEL;
@@ -300,7 +367,8 @@ static int optb_label_cb(mpls_label_t label, void *ctx, bool allocated)
 	if (sw->in_label != MPLS_INVALID_LABEL && sw->in_label != label)
 		optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_DELETE);
 	sw->in_label = label;
-	OPTB_DEBUG("label %u allocated for %pFX label %u", label, &sw->nexthop, sw->out_label);
+	OPTB_DEBUG("label %u allocated for %pFX label %u", label, &sw->onh->nexthop,
+		   sw->out_label);
 	optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_ADD);
 	/* the routes can go out now */
 	frr_each (optb_refs, &sw->refs, ref)
@@ -312,8 +380,9 @@ static struct optb_swap *optb_swap_get(struct optb_inst *oi, const struct prefix
 				       mpls_label_t out_label, const struct bgp_dest *dest, int slot)
 {
 	struct optb_swap key = {}, *sw;
+	mpls_label_t label;
 
-	prefix_copy(&key.nexthop, nexthop);
+	key.onh = optb_nh_get(oi, nexthop);
 	key.out_label = out_label;
 	if (oi->alloc == OPTB_ALLOC_PER_ROUTE) {
 		key.owner = dest;
@@ -323,17 +392,25 @@ static struct optb_swap *optb_swap_get(struct optb_inst *oi, const struct prefix
 	if (sw)
 		return sw;
 	sw = XCALLOC(MTYPE_EVPN_OPTB_SWAP, sizeof(*sw));
-	prefix_copy(&sw->nexthop, nexthop);
+	sw->onh = key.onh;
+	sw->onh->swaps++;
 	sw->out_label = out_label;
 	sw->owner = key.owner;
 	sw->slot = key.slot;
-	sw->oi = oi;
 	sw->in_label = MPLS_INVALID_LABEL;
 	sw->allocating = true;
-	sw->uptime = monotime(NULL);
 	optb_refs_init(&sw->refs);
 	optb_swaps_add(&oi->swaps, sw);
-	bgp_lp_get(LP_TYPE_BGP_L3VPN_BIND, sw, oi->bgp->vrf_id, optb_label_cb);
+	/* normally answered at once, so the route goes out in this best-path
+	 * run; else optb_label_cb() re-announces it when the label arrives
+	 */
+	label = bgp_lp_get_now(LP_TYPE_BGP_L3VPN_BIND, sw, oi->bgp->vrf_id, optb_label_cb);
+	if (label != MPLS_LABEL_NONE) {
+		sw->in_label = label;
+		sw->allocating = false;
+		OPTB_DEBUG("label %u allocated for %pFX label %u", label, &sw->onh->nexthop,
+			   sw->out_label);
+	}
 	return sw;
 }
 
@@ -349,7 +426,7 @@ static void optb_ref_clear(struct optb_ref *ref)
 	ref->raw = MPLS_INVALID_LABEL;
 	if (optb_refs_count(&sw->refs))
 		return;
-	optb_swaps_del(&sw->oi->swaps, sw);
+	optb_swaps_del(&sw->onh->oi->swaps, sw);
 	if (sw->allocating) {
 		/* freed by the label pool callback */
 		sw->orphan = true;
@@ -423,7 +500,9 @@ static void optb_route_sync(struct optb_inst *oi, struct bgp_dest *dest, struct 
 			optb_refs_add_tail(&sw->refs, ref);
 		}
 		ref->raw = raw[i];
-		optb_swap_set_nh(sw, nh);
+		optb_nh_set(sw->onh, nh);
+		if (!sw->lsp)
+			optb_swap_lsp(sw, ZEBRA_MPLS_LABELS_ADD);
 	}
 }
 
@@ -485,7 +564,7 @@ static int optb_announce_attr(struct peer *peer, struct bgp_dest *dest, struct b
 	if (r && pi->nexthop)
 		for (int i = 0; i < OPTB_SLOTS; i++)
 			if (r->refs[i].swap)
-				optb_swap_set_nh(r->refs[i].swap, pi->nexthop->nexthop);
+				optb_nh_set(r->refs[i].swap->onh, pi->nexthop->nexthop);
 	/* draft 2: next hop self for every route type */
 	subgroup_announce_reset_nhop(AF_EVPN, attr);
 	if (optb_route_type(dest) == BGP_EVPN_IMET_ROUTE &&
@@ -558,11 +637,18 @@ static void optb_walk(struct bgp *bgp, struct optb_inst *oi)
 static void optb_inst_free(struct optb_inst *oi)
 {
 	struct optb_route *r;
+	struct optb_nh *onh;
 
 	while ((r = optb_routes_first(&oi->routes)))
 		optb_route_free(oi, r);
+	/* only swaps whose label request is in flight still use a next hop:
+	 * the label pool's callback frees them, and the last one its next hop
+	 */
+	while ((onh = optb_nhs_pop(&oi->nhs)))
+		onh->oi = NULL;
 	optb_routes_fini(&oi->routes);
 	optb_swaps_fini(&oi->swaps);
+	optb_nhs_fini(&oi->nhs);
 	listnode_delete(optb_insts, oi);
 	XFREE(MTYPE_EVPN_OPTB, oi);
 }
@@ -622,6 +708,7 @@ DEFPY(optb_border_router, optb_border_router_cmd,
 		oi->bgp = bgp;
 		optb_swaps_init(&oi->swaps);
 		optb_routes_init(&oi->routes);
+		optb_nhs_init(&oi->nhs);
 		listnode_add(optb_insts, oi);
 	}
 	oi->alloc = mode;
@@ -646,14 +733,15 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes, struct optb_rou
 {
 	struct optb_ref *ref = &r->refs[slot];
 	struct optb_swap *sw = ref->swap;
+	const struct nexthop *nh = sw->onh->nh;
 	const struct prefix_rd *prd = (const struct prefix_rd *)bgp_dest_get_prefix(r->dest->pdest);
 	char lbl[64] = "";
 	int i, n = 0;
 
-	if (sw->nh && sw->nh->nh_label)
-		for (i = 0; i < sw->nh->nh_label->num_labels; i++)
+	if (nh && nh->nh_label)
+		for (i = 0; i < nh->nh_label->num_labels; i++)
 			n += snprintf(lbl + n, sizeof(lbl) - n, "%s%u", i ? "/" : "",
-				      sw->nh->nh_label->label[i]);
+				      nh->nh_label->label[i]);
 	if (jroutes) {
 		json_object *j = json_object_new_object();
 		json_object *jt = json_object_new_array();
@@ -664,15 +752,15 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes, struct optb_rou
 		if (sw->in_label != MPLS_INVALID_LABEL)
 			json_object_int_add(j, "inLabel", sw->in_label);
 		json_object_int_add(j, "outLabel", sw->out_label);
-		json_object_string_addf(j, "nexthop", "%pFX", &sw->nexthop);
-		if (sw->nh && sw->nh->nh_label)
-			for (i = 0; i < sw->nh->nh_label->num_labels; i++)
+		json_object_string_addf(j, "nexthop", "%pFX", &sw->onh->nexthop);
+		if (nh && nh->nh_label)
+			for (i = 0; i < nh->nh_label->num_labels; i++)
 				json_object_array_add(jt, json_object_new_int(
-								  sw->nh->nh_label->label[i]));
+								  nh->nh_label->label[i]));
 		json_object_object_add(j, "transportLabels", jt);
-		if (sw->nh && sw->nh->ifindex)
+		if (nh && nh->ifindex)
 			json_object_string_add(j, "interface",
-					       ifindex2ifname(sw->nh->ifindex, sw->nh->vrf_id));
+					       ifindex2ifname(nh->ifindex, nh->vrf_id));
 		json_object_boolean_add(j, "lspInstalled", sw->lsp);
 		json_object_int_add(j, "sharedBy", optb_refs_count(&sw->refs));
 		json_object_array_add(jroutes, j);
@@ -684,7 +772,7 @@ static void optb_show_ref(struct vty *vty, json_object *jroutes, struct optb_rou
 		vty_out(vty, "%-22pRDP %-40pFX %-6s %-8s %-8u %-16pFX %-12s %s\n", prd,
 			bgp_dest_get_prefix(r->dest),
 			optb_slot_name(optb_route_type(r->dest), slot), in, sw->out_label,
-			&sw->nexthop, lbl[0] ? lbl : "-", sw->lsp ? "yes" : "no");
+			&sw->onh->nexthop, lbl[0] ? lbl : "-", sw->lsp ? "yes" : "no");
 	}
 }
 

@@ -260,9 +260,17 @@ class Router(Node):
         """Stop one daemon (SIGTERM) and wait until it has exited."""
         pid = self.pid(d)
         os.kill(pid, signal.SIGTERM)
-        err = wait_for(lambda: None if not os.path.exists("/proc/%d" % pid)
-                       or "Z" in open("/proc/%d/stat" % pid).read().split()[2]
-                       else "running", timeout=60 if self.asan else 30, interval=0.1)
+
+        def gone():
+            # the process may be reaped between any two looks at /proc
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except (FileNotFoundError, ProcessLookupError):
+                return None
+            return None if state == "Z" else "running"
+
+        err = wait_for(gone, timeout=60 if self.asan else 30, interval=0.1)
         if err:
             raise CmdError("%s: %s did not stop" % (self.name, d))
         for leftover in ("%s.vty" % d, "%s.pid" % d):

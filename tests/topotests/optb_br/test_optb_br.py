@@ -233,14 +233,26 @@ def swap_by_epe_label(topo, br):
 
 
 def mpls_routes(node):
-    """{in label: line} of the kernel's MPLS table."""
+    """{in label: text} of the kernel's MPLS table (a multipath LSP's
+    nexthop lines joined to its first line)."""
     out = node.cmd("ip -f mpls route show")
     table = {}
+    last = None
     for line in out.splitlines():
         f = line.split()
         if f and f[0].isdigit():
-            table[int(f[0])] = line.strip()
+            last = int(f[0])
+            table[last] = line.strip()
+        elif f and last is not None:
+            table[last] += " " + line.strip()
     return table
+
+
+def lsp_out_stacks(line):
+    """The label stacks an LSP's nexthops push ("as to A/B"), in order."""
+    f = line.split()
+    return [[int(x) for x in f[i + 2].split("/")]
+            for i in range(len(f) - 2) if f[i] == "as" and f[i + 1] == "to"]
 
 
 def ledger(node):
@@ -396,15 +408,19 @@ def test_swap_tables_and_kernel_lsps(topo):
     assert len(ledger(topo["br2"])) == len(br2)
 
 
+def _swap_key(s):
+    return (s["rd"], s["prefix"], s["label"])
+
+
 def _label_chain(topo):
-    """{(route, label name): (I-PE label, E-PE label)} through both BRs."""
-    br1 = {(s["rd"], s["prefix"], s["label"]): s for s in br_swaps(topo, "br1")["labelSwaps"]}
-    br2 = {s["inLabel"]: s for s in br_swaps(topo, "br2")["labelSwaps"]}
-    chain = {}
-    for s1 in br1.values():
-        s2 = br2[s1["outLabel"]]
-        chain[(s1["rd"], s1["prefix"], s1["label"])] = (s1["inLabel"], s2["outLabel"])
-    return chain
+    """{(RD, route, label name): (I-PE label, E-PE label)}: BR-1's local
+    label for the route, and the label BR-2 received from E-PE for the
+    same route (matched on the route, not on BR-2's local label: while a
+    BR re-labels its routes BR-1 may still swap to a label BR-2 has since
+    given another route)."""
+    br1 = {_swap_key(s): s for s in br_swaps(topo, "br1")["labelSwaps"]}
+    br2 = {_swap_key(s): s for s in br_swaps(topo, "br2")["labelSwaps"]}
+    return {k: (s1.get("inLabel"), br2[k]["outLabel"]) for k, s1 in br1.items() if k in br2}
 
 
 def test_tshark_attributes_preserved(topo):
@@ -489,7 +505,13 @@ def _dataplane(topo, flow_base):
         flows[flow_base + i] = (key, l_ipe, l_epe)
 
     def send(which):
+        # BR-1's label for each route as it is now (a BR may have
+        # re-labelled the route since the last send)
+        now = _label_chain(topo)
         for flow in which:
+            key = flows[flow][0]
+            if now.get(key, (None,))[0] is not None:
+                flows[flow] = (key,) + now[key]
             lab["ipe"].cmd("/usr/bin/python3 %s %s %d %d" % (script, mac, flows[flow][1], flow))
 
     send(flows)
@@ -522,6 +544,11 @@ def _dataplane(topo, flow_base):
         return None, seen
 
     err = wait_for(lambda: arrived()[0], timeout=20, desc="MPLS at E-PE")
+    if err:
+        err += "".join("\n%s swaps %s\n%s kernel LSPs %s" % (
+            br, [(_swap_key(s), s.get("inLabel"), s["outLabel"])
+                 for s in br_swaps(topo, br)["labelSwaps"]], br, _bgp_lsps(topo[br]))
+            for br in ("br1", "br2"))
     assert err is None, err
     _, seen = arrived()
     epe_sid = SRGB + SID["epe"]
@@ -607,8 +634,17 @@ def _swaps_match_kernel(topo):
         lsps = _bgp_lsps(topo[br])
         if sorted(lsps) != sorted(s["inLabel"] for s in sw):
             return "%s: kernel LSPs %s vs swaps %s" % (br, sorted(lsps), sorted(s["inLabel"] for s in sw))
+        for s in sw:
+            stacks = lsp_out_stacks(lsps[s["inLabel"]])
+            if len(stacks) != 1 or stacks[0][-1] != s["outLabel"]:
+                return "%s: kernel LSP %s for swap %s" % (br, lsps[s["inLabel"]], s)
         if len(ledger(topo[br])) != len(sw):
             return "%s: %d labels for %d swaps" % (br, len(ledger(topo[br])), len(sw))
+    # BR-1 swaps each route's label to BR-2's local label for that route
+    br2 = {s["inLabel"]: _swap_key(s) for s in br_swaps(topo, "br2")["labelSwaps"]}
+    for s in br_swaps(topo, "br1")["labelSwaps"]:
+        if br2.get(s["outLabel"]) != _swap_key(s):
+            return "br1: swap %s goes to BR-2's label for %s" % (s, br2.get(s["outLabel"]))
     for name in ROUTES:
         if not ipe_route(topo, name)[0]:
             return "%s missing at I-PE" % name
