@@ -1041,10 +1041,13 @@ DEFPY(l3mh_enable, l3mh_enable_cmd,
 			"%% l3-multihoming is enabled in the EVPN instance; use 'l3-multihoming arp-nd-sync' in a VRF\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	/* the retention time and the ES modes are lines of their own and stay
+	 * (in effect while l3-multihoming is on): frr-reload.py changes the
+	 * originator with `no l3-multihoming` then the new line, and expects
+	 * every other line to be there still
+	 */
 	l3mh.enabled = !no;
 	l3mh.orig = (no || !orig_str) ? (struct in_addr){} : orig;
-	if (no)
-		l3mh.retention = 0;
 	l3mh_es_mode_enable(l3mh.enabled);
 	l3mh_global_update();
 	l3mh_reimport_all();
@@ -1062,10 +1065,6 @@ DEFPY(l3mh_retention, l3mh_retention_cmd,
 
 	if (bgp != bgp_get_evpn()) {
 		vty_out(vty, "%% l3-multihoming retention-time is set in the EVPN instance\n");
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	if (!no && !l3mh.enabled) {
-		vty_out(vty, "%% configure 'l3-multihoming' first\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	l3mh.retention = no ? 0 : secs;
@@ -1148,7 +1147,8 @@ DEFPY(l3mh_rt, l3mh_rt_cmd,
 static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 {
 	struct l3mh_vrf *lv = l3mh_vrf_find(bgp);
-	bool global = bgp == bgp_get_evpn() && l3mh.enabled;
+	bool global = bgp == bgp_get_evpn() &&
+		      (l3mh.enabled || l3mh.retention || l3mh_es_mode_configured());
 
 	if (!global && !lv)
 		return 0;
@@ -1156,7 +1156,7 @@ static int l3mh_config_write(struct bgp *bgp, struct vty *vty)
 	if (global) {
 		if (l3mh.orig.s_addr)
 			vty_out(vty, "  l3-multihoming originator-ip %pI4\n", &l3mh.orig);
-		else
+		else if (l3mh.enabled)
 			vty_out(vty, "  l3-multihoming\n");
 		if (l3mh.retention)
 			vty_out(vty, "  l3-multihoming retention-time %u\n", l3mh.retention);

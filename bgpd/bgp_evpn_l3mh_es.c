@@ -642,18 +642,21 @@ static void l3mh_es_readvertise(const esi_t *esi)
 
 void l3mh_es_mode_enable(bool on)
 {
+	struct listnode *node;
 	struct l3mh_es_cfg *c;
 
 	if (esm.enabled == on)
 		return;
 	esm.enabled = on;
-	if (!on)
-		while ((c = listnode_head(esm.cfgs))) {
-			listnode_delete(esm.cfgs, c);
-			l3mh_es_readvertise(&c->esi);
-			XFREE(MTYPE_L3MH_ES_MODE, c);
-		}
+	/* the configured modes stay, in effect while enabled */
+	for (ALL_LIST_ELEMENTS_RO(esm.cfgs, node, c))
+		l3mh_es_readvertise(&c->esi);
 	l3mh_es_changed();
+}
+
+bool l3mh_es_mode_configured(void)
+{
+	return listcount(esm.cfgs) > 0;
 }
 
 void l3mh_es_mode_config_write(struct vty *vty)
@@ -697,10 +700,6 @@ DEFPY(l3mh_es_mode, l3mh_es_mode_cmd,
 
 	if (bgp != bgp_get_evpn()) {
 		vty_out(vty, "%% l3-multihoming es is set in the EVPN instance\n");
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	if (!esm.enabled) {
-		vty_out(vty, "%% configure 'l3-multihoming' first\n");
 		return CMD_WARNING_CONFIG_FAILED;
 	}
 	if (!str_to_esi(esi_str, &esi)) {

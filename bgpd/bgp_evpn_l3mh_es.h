@@ -31,8 +31,12 @@ extern const char *l3mh_es_mode2str(enum l3mh_es_mode mode);
 struct l3mh_zapi_es_mode;
 extern void l3mh_es_mode_init(void (*mode_changed)(const struct l3mh_zapi_es_mode *zm));
 extern void l3mh_es_mode_fini(void);
-/* l3-multihoming was turned on or off: off forgets the ESs' modes */
+/* l3-multihoming was turned on or off: the ESs' modes stay configured, in
+ * effect while on
+ */
 extern void l3mh_es_mode_enable(bool on);
+/* an ES has a redundancy mode configured (in effect while enabled) */
+extern bool l3mh_es_mode_configured(void);
 /* zebra knows nothing (it connected again): tell it every ES's state */
 extern void l3mh_es_mode_resend(void);
 /* its lines of the EVPN instance's address-family l2vpn evpn */

@@ -1071,3 +1071,113 @@ def test_zebra_restart_on_receiving_pe(topo):
         assert err is None, err
     for host in HOSTS:
         _flows_again(topo, host, timeout=90)
+
+
+# frr-reload.py steps on PE2: (context, line to take out, line to put in);
+# "bgp" is `router bgp 65000`, "evpn" its l2vpn evpn address family, a VRF
+# name that VRF's l2vpn evpn address family. Each of the project's knobs is
+# set, changed and taken back; the originator change goes through
+# `no l3-multihoming`, which must leave the retention time and the ES mode.
+ES9 = "03:00:00:00:00:00:00:00:00:09"
+RELOAD_STEPS = [
+    ("evpn", None, "l3-multihoming retention-time 30"),
+    ("evpn", "l3-multihoming retention-time 30", "l3-multihoming retention-time 60"),
+    ("evpn", None, "l3-multihoming es %s redundancy-mode single-active" % ES9),
+    ("evpn", "l3-multihoming es %s redundancy-mode single-active" % ES9,
+     "l3-multihoming es %s redundancy-mode port-active df-algorithm preference "
+     "non-revertive" % ES9),
+    ("evpn", "l3-multihoming", "l3-multihoming originator-ip 10.0.0.2"),
+    ("evpn", "l3-multihoming originator-ip 10.0.0.2", "l3-multihoming"),
+    ("CUST1", "l3-multihoming arp-nd-sync",
+     "l3-multihoming arp-nd-sync route-target-mode ip-vrf"),
+    ("CUST2", None, "l3-multihoming route-target 65000:99"),
+    ("CUST2", "l3-multihoming route-target 65000:99", "l3-multihoming route-target 65000:98"),
+    ("CUST2", None, "l3-multihoming igmp-mld-sync"),
+    ("CUST2", None, "l3-multihoming igp-sync approach gateway-ip"),
+    ("CUST2", "l3-multihoming igp-sync approach gateway-ip", "l3-multihoming igp-sync"),
+    ("bgp", None, "bgp process-queue hold-time 10"),
+    # and back to the start
+    ("bgp", "bgp process-queue hold-time 10", None),
+    ("CUST2", "l3-multihoming igp-sync", None),
+    ("CUST2", "l3-multihoming igmp-mld-sync", None),
+    ("CUST2", "l3-multihoming route-target 65000:98", None),
+    ("CUST1", "l3-multihoming arp-nd-sync route-target-mode ip-vrf",
+     "l3-multihoming arp-nd-sync"),
+    ("evpn", "l3-multihoming es %s redundancy-mode port-active df-algorithm preference "
+     "non-revertive" % ES9, None),
+    ("evpn", "l3-multihoming retention-time 60", None),
+]
+
+
+def _config_body(node):
+    return [l for l in node.vtysh("show running-config").splitlines()
+            if l not in ("Building configuration...", "Current configuration:")]
+
+
+def _edit(lines, ctx, old, new):
+    """lines with old taken out of / new put into the context's block (a
+    BGP instance may show its l2vpn evpn address family more than once:
+    bgpd's own lines, then each module's)."""
+    head = "router bgp 65000" + ("" if ctx in ("bgp", "evpn") else " vrf %s" % ctx)
+    start = lines.index(head)
+    end = lines.index("exit", start)
+    if ctx == "bgp":
+        at, indent = start + 1, " "
+    else:
+        af = lines.index(" address-family l2vpn evpn", start, end)
+        at, indent = af + 1, "  "
+    out = list(lines)
+    if old is not None:
+        i = out.index(indent + old, start, end)
+        if new is None:
+            del out[i]
+        else:
+            out[i] = indent + new
+    else:
+        out.insert(at, indent + new)
+    return out
+
+
+def _knob_lines(lines):
+    """frr-reload.py's lines to delete or add, less the context lines."""
+    return sorted(l for l in lines
+                  if not l.startswith(("router bgp", "address-family", "exit")))
+
+
+def test_frr_reload_every_knob(topo):
+    """Each of the project's commands (the EVPN instance's, a VRF's and the
+    BGP instance's) set, changed and taken back on PE2 with frr-reload.py
+    --reload, as an operator applies a changed frr.conf: before each step
+    frr-reload.py --test would delete and add exactly the changed lines
+    (nothing unrelated taken out and put back), afterwards it sees the
+    running config as the target, with the new line in it; at the end the
+    running config is the one of the start, and an entry PE1 learns is
+    synced to PE2 again."""
+    pe2 = topo["pe2"]
+    start = _config_body(pe2)
+    path = os.path.join(topo.lab.workdir, "pe2-reload-knobs.conf")
+    for ctx, old, new in RELOAD_STEPS:
+        target = _edit(_config_body(pe2), ctx, old, new)
+        with open(path, "w") as f:
+            f.write("\n".join(target) + "\n")
+        dels, adds = reload_test(pe2, path)
+        want_dels = ["no " + old] if old is not None else []
+        want_adds = [new] if new is not None else []
+        assert (_knob_lines(dels), _knob_lines(adds)) == (want_dels, want_adds), \
+            (ctx, old, new, dels, adds)
+        frr_reload(pe2, path, "--reload")
+        assert reload_test(pe2, path) == ([], []), (ctx, old, new, _config_body(pe2))
+        if new is not None:
+            try:
+                _edit(_config_body(pe2), ctx, new, new)
+            except ValueError:
+                pytest.fail("%s: %r not in the running config" % (ctx, new))
+    assert _config_body(pe2) == start
+    ip, mac = "192.0.2.78", "02:00:00:00:78:01"
+    topo["pe1"].cmd("ip neigh replace %s lladdr %s dev bond1.1 nud reachable" % (ip, mac))
+    err = wait_for(lambda: _synced(pe2, "bond1.1", ip, mac), timeout=30,
+                   desc="PE2 after the reloads")
+    assert err is None, err
+    topo["pe1"].cmd("ip neigh del %s dev bond1.1" % ip)
+    err = wait_for(lambda: _absent(pe2, "bond1.1", ip), timeout=30, desc="PE2 removal")
+    assert err is None, err
