@@ -15,3 +15,6 @@ LIBYANG_UPSTREAM_VERSION=3.12.2
 LINUX_SUITE=trixie-backports
 LINUX_DEB_VERSION=7.2.12-1~bpo13+1
 LINUX_UPSTREAM_VERSION=7.2.12
+# The Debian packages' revision of the project (tools/build-deb): frr
+# FRR_DEB_VERSION+l3mhN~deb12u1, libyang LIBYANG_DEB_VERSION~deb12u1+l3mhN.
+L3MH_DEB_REVISION=1
