@@ -6,10 +6,10 @@
 #                         FETCH_CACHE, so a second root downloads nothing
 #                         more than the archive's updates)
 # deb_root_run DIR CMD... run CMD as root in DIR, in a mount namespace of its
-#                         own with /proc and /dev (DEB_ROOT_NET=none: and in
+#                         own with /proc and /dev; DEB_ROOT_NET=none: also in
 #                         network and UTS namespaces of its own (lo up,
-#                         hostname deb-test), for
-#                         daemons that must not touch the host's routes)
+#                         hostname deb-test), for daemons that must not
+#                         touch the host's routes
 
 deb_mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
 deb_cache=${FETCH_CACHE:-$HOME/.cache/frr-evpn-l3mh}/debian
