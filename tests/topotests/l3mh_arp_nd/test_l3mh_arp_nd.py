@@ -20,7 +20,7 @@ import time
 import pytest
 
 import bgpinject
-from frrreload import frr_reload, reload_test
+from frrreload import config_lines, frr_reload, reload_test, running_lines
 from lab import wait_for
 from reftopo import ES, HOST_IP4, HOST_IP6, HOSTS, PE3_LO, RefTopo, lag_whole
 from udpflows import FlowTest
@@ -209,8 +209,7 @@ def test_running_config_round_trip(topo):
     assert cfg.count("l3-multihoming arp-nd-sync") == 2, cfg
     path = os.path.join(topo.lab.workdir, "pe1-running.conf")
     with open(path, "w") as f:
-        f.write("\n".join(l for l in cfg.splitlines()
-                          if l not in ("Building configuration...", "Current configuration:")))
+        f.write("\n".join(config_lines(cfg)))
     topo["pe1"].cmd("%s -N pe1 -f %s" % (os.path.join(os.environ.get(
         "FRR_PREFIX", "/usr"), "bin", "vtysh"), path))
     again = topo["pe1"].vtysh("show running-config")
@@ -224,8 +223,7 @@ def test_debug_in_running_config_and_frr_reload(topo):
     cfg = topo["pe2"].vtysh("show running-config")
     assert "\ndebug zebra evpn l3mh\n" in cfg, cfg
     assert "\ndebug bgp evpn l3-multihoming\n" in cfg, cfg
-    body = "\n".join(l for l in cfg.splitlines()
-                     if l not in ("Building configuration...", "Current configuration:"))
+    body = "\n".join(config_lines(cfg))
     path = os.path.join(topo.lab.workdir, "pe2-reload.conf")
     with open(path, "w") as f:
         f.write(body + "\n")
@@ -369,8 +367,7 @@ def _reload_with(node, extra, after="router bgp 65000\n"):
     """frr-reload.py --reload of node's running config with extra lines
     after the first `after`; the running config then"""
     cfg = node.vtysh("show running-config")
-    body = "\n".join(l for l in cfg.splitlines()
-                     if l not in ("Building configuration...", "Current configuration:"))
+    body = "\n".join(config_lines(cfg))
     body = body.replace(after, after + extra, 1) + "\n"
     path = os.path.join(node.lab.workdir, "%s-hold.conf" % node.name)
     with open(path, "w") as f:
@@ -1088,30 +1085,26 @@ RELOAD_STEPS = [
      "non-revertive" % ES9),
     ("evpn", "l3-multihoming", "l3-multihoming originator-ip 10.0.0.2"),
     ("evpn", "l3-multihoming originator-ip 10.0.0.2", "l3-multihoming"),
-    ("CUST1", "l3-multihoming arp-nd-sync",
-     "l3-multihoming arp-nd-sync route-target-mode ip-vrf"),
     ("CUST2", None, "l3-multihoming route-target 65000:99"),
     ("CUST2", "l3-multihoming route-target 65000:99", "l3-multihoming route-target 65000:98"),
     ("CUST2", None, "l3-multihoming igmp-mld-sync"),
     ("CUST2", None, "l3-multihoming igp-sync approach gateway-ip"),
     ("CUST2", "l3-multihoming igp-sync approach gateway-ip", "l3-multihoming igp-sync"),
     ("bgp", None, "bgp process-queue hold-time 10"),
+    # the global routing table's sync, in the EVPN instance itself
+    ("evpn", "l3-multihoming route-target 65000:100", "l3-multihoming route-target 65000:101"),
+    ("evpn", None, "l3-multihoming igmp-mld-sync"),
     # and back to the start
+    ("evpn", "l3-multihoming igmp-mld-sync", None),
+    ("evpn", "l3-multihoming route-target 65000:101", "l3-multihoming route-target 65000:100"),
     ("bgp", "bgp process-queue hold-time 10", None),
     ("CUST2", "l3-multihoming igp-sync", None),
     ("CUST2", "l3-multihoming igmp-mld-sync", None),
     ("CUST2", "l3-multihoming route-target 65000:98", None),
-    ("CUST1", "l3-multihoming arp-nd-sync route-target-mode ip-vrf",
-     "l3-multihoming arp-nd-sync"),
     ("evpn", "l3-multihoming es %s redundancy-mode port-active df-algorithm preference "
      "non-revertive" % ES9, None),
     ("evpn", "l3-multihoming retention-time 60", None),
 ]
-
-
-def _config_body(node):
-    return [l for l in node.vtysh("show running-config").splitlines()
-            if l not in ("Building configuration...", "Current configuration:")]
 
 
 def _edit(lines, ctx, old, new):
@@ -1154,10 +1147,24 @@ def test_frr_reload_every_knob(topo):
     running config is the one of the start, and an entry PE1 learns is
     synced to PE2 again."""
     pe2 = topo["pe2"]
-    start = _config_body(pe2)
+    start = running_lines(pe2)
     path = os.path.join(topo.lab.workdir, "pe2-reload-knobs.conf")
-    for ctx, old, new in RELOAD_STEPS:
-        target = _edit(_config_body(pe2), ctx, old, new)
+    steps = list(RELOAD_STEPS)
+    if "  l3-multihoming route-target 65000:100" not in start:
+        # the global routing table's sync (test_global_routing_table_explicit_rt
+        # leaves it on): on first, off last
+        grt = [("evpn", None, "l3-multihoming arp-nd-sync"),
+               ("evpn", None, "l3-multihoming route-target 65000:100")]
+        steps = grt + steps + [(c, n, o) for c, o, n in reversed(grt)]
+    # CUST1's route target mode flipped and back (test_rt_mode_flip_to_ip_vrf
+    # leaves it in IP-VRF mode)
+    modes = ["l3-multihoming arp-nd-sync", "l3-multihoming arp-nd-sync route-target-mode ip-vrf"]
+    cust1 = start[start.index("router bgp 65000 vrf CUST1"):]
+    if "  " + modes[1] in cust1[:cust1.index("exit")]:
+        modes.reverse()
+    steps += [("CUST1", modes[0], modes[1]), ("CUST1", modes[1], modes[0])]
+    for ctx, old, new in steps:
+        target = _edit(running_lines(pe2), ctx, old, new)
         with open(path, "w") as f:
             f.write("\n".join(target) + "\n")
         dels, adds = reload_test(pe2, path)
@@ -1166,13 +1173,13 @@ def test_frr_reload_every_knob(topo):
         assert (_knob_lines(dels), _knob_lines(adds)) == (want_dels, want_adds), \
             (ctx, old, new, dels, adds)
         frr_reload(pe2, path, "--reload")
-        assert reload_test(pe2, path) == ([], []), (ctx, old, new, _config_body(pe2))
+        assert reload_test(pe2, path) == ([], []), (ctx, old, new, running_lines(pe2))
         if new is not None:
             try:
-                _edit(_config_body(pe2), ctx, new, new)
+                _edit(running_lines(pe2), ctx, new, new)
             except ValueError:
                 pytest.fail("%s: %r not in the running config" % (ctx, new))
-    assert _config_body(pe2) == start
+    assert running_lines(pe2) == start
     ip, mac = "192.0.2.78", "02:00:00:00:78:01"
     topo["pe1"].cmd("ip neigh replace %s lladdr %s dev bond1.1 nud reachable" % (ip, mac))
     err = wait_for(lambda: _synced(pe2, "bond1.1", ip, mac), timeout=30,

@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from frrreload import frr_reload, reload_test
+from frrreload import frr_reload, reload_test, running_lines
 from lab import VTYSH, wait_for
 from reftopo import CE1_IP4, PE3_LO, RefTopo, bonding
 from udpflows import FlowTest
@@ -290,8 +290,7 @@ def test_bad_config_refused(topo):
 
 
 def _running_body(node):
-    return "\n".join(l for l in node.vtysh("show running-config").splitlines()
-                     if l not in ("Building configuration...", "Current configuration:")) + "\n"
+    return "\n".join(running_lines(node)) + "\n"
 
 
 def test_running_config_and_frr_reload(topo):

@@ -29,7 +29,7 @@ import pytest
 
 import bgpinject
 import tshark
-from frrreload import frr_reload, reload_test
+from frrreload import frr_reload, reload_test, running_lines
 from lab import l3vni_cmds, wait_for
 from reftopo import (CE1_IP4, CE1_IP6, CE1_LO4, CE1_LO6, CE1_NET4, CE1_NET6, ES, PE3_LO,
                      RefTopo, lag_whole)
@@ -498,8 +498,7 @@ def test_sync_gateway_ip_approach(topo, fam):
 
 
 def _running(node):
-    return "\n".join(l for l in node.vtysh("show running-config").splitlines()
-                     if l not in ("Building configuration...", "Current configuration:")) + "\n"
+    return "\n".join(running_lines(node)) + "\n"
 
 
 def test_running_config_round_trip_and_frr_reload(topo):

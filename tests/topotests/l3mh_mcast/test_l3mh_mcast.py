@@ -42,6 +42,7 @@ import bgpinject
 import mcast
 import sys
 import tshark
+from frrreload import config_lines
 from lab import wait_for
 from reftopo import ES, PE3_S1_IP4, S1_IP4, S1_IP6, VRFS, RefTopo, lag_whole, mcast_link, mroute_tables
 
@@ -825,8 +826,7 @@ def test_running_config_round_trip(topo):
                      r"  l3-multihoming igmp-mld-sync\n", cfg), cfg
     path = os.path.join(topo.lab.workdir, "pe1-running.conf")
     with open(path, "w") as f:
-        f.write("\n".join(line for line in cfg.splitlines()
-                          if line not in ("Building configuration...", "Current configuration:")))
+        f.write("\n".join(config_lines(cfg)))
     pe.cmd("%s -N pe1 -f %s" % (os.path.join(os.environ.get("FRR_PREFIX", "/usr"), "bin",
                                               "vtysh"), path))
     assert pe.vtysh("show running-config") == cfg

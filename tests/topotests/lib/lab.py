@@ -225,7 +225,13 @@ class Router(Node):
         for f in os.listdir(self.rundir):
             if os.path.isfile(os.path.join(self.rundir, f)):
                 os.unlink(os.path.join(self.rundir, f))
-        os.makedirs("/etc/frr/%s" % name, exist_ok=True)
+        # nor an earlier lab's config files: a daemon reads its own
+        # <daemon>.conf at startup when there is one
+        conf = "/etc/frr/%s" % name
+        os.makedirs(conf, exist_ok=True)
+        for f in os.listdir(conf):
+            if os.path.isfile(os.path.join(conf, f)):
+                os.unlink(os.path.join(conf, f))
         self.script([
             "sysctl -qw net.ipv4.ip_forward=1",
             "sysctl -qw net.ipv6.conf.all.forwarding=1",

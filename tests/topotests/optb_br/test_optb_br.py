@@ -36,6 +36,7 @@ import time
 
 import pytest
 
+from frrreload import frr_reload, reload_test, running_lines
 from lab import Lab, wait_for
 import tshark
 
@@ -798,6 +799,42 @@ def test_withdraw_all_releases_everything(topo):
     assert err is None, err
     for name, args in ROUTES.items():
         gobgp(topo, "epe", "global rib -a evpn add " + args)
+
+
+def test_frr_reload_label_allocation(topo):
+    """BR-2's `option-b border-router` changed to per-(next hop, label)
+    allocation and back with frr-reload.py --reload, as an operator applies
+    a changed frr.conf: --test lists exactly that line to delete and its
+    replacement to add, nothing after; each time every swap is back in the
+    kernel with one label each, and packets from I-PE reach E-PE; the
+    running config ends as it began."""
+    br2 = topo["br2"]
+    err = wait_for(lambda: _swaps_match_kernel(topo), timeout=30, desc="before")
+    assert err is None, err
+    start = running_lines(br2)
+    path = os.path.join(topo.lab.workdir, "br2-reload.conf")
+    steps = (("option-b border-router",
+              "option-b border-router label-allocation per-nexthop-label", 0x9f800),
+             ("option-b border-router label-allocation per-nexthop-label",
+              "option-b border-router", 0x9fc00))
+    for old, new, flows in steps:
+        lines = running_lines(br2)
+        lines[lines.index("  " + old)] = "  " + new
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        dels, adds = reload_test(br2, path)
+        ctx = ("router bgp", "address-family", "exit")
+        assert [l for l in dels if not l.startswith(ctx)] == ["no " + old], dels
+        assert [l for l in adds if not l.startswith(ctx)] == [new], adds
+        frr_reload(br2, path, "--reload")
+        assert reload_test(br2, path) == ([], []), running_lines(br2)
+        want = "per-nexthop-label" if "per-nexthop" in new else "per-route"
+        assert br_swaps(topo, "br2")["labelAllocation"] == want
+        err = wait_for(lambda: _swaps_match_kernel(topo), timeout=60,
+                       desc="swaps after frr-reload.py: %s" % new)
+        assert err is None, err
+        _dataplane(topo, flows)
+    assert running_lines(br2) == start
 
 
 def test_per_nexthop_label_allocation(topo):
