@@ -250,8 +250,11 @@ def test_rt5_prefix_longer_than_address(topo, layout, plen):
                    timeout=30, desc="reflection of the valid RT-5")
     assert err is None, err
     assert bad not in topo.x1.evpn_announced()
-    refl = _reflected_nlris(topo)
-    assert good in refl and bad not in refl
+    # pe's capture may write the UPDATE after x1 has read it
+    err = wait_for(lambda: None if good in _reflected_nlris(topo) else "not in pe's capture",
+                   timeout=10, desc="the valid RT-5 in pe's capture")
+    assert err is None, err
+    assert bad not in _reflected_nlris(topo)
 
 
 def test_rt2_multipath_of_a_path_without_labels(topo):
